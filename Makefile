@@ -1,0 +1,52 @@
+# `make test` is what CI runs (.ci/run): set up, then every check and test.
+VENV ?= .venv
+BIN := $(VENV)/bin
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: all test setup rust-lint rust-test py-lint typecheck stubtest docs pytest package-check clean
+
+all: test
+
+test: setup rust-lint rust-test py-lint typecheck stubtest docs pytest package-check
+
+# A virtual environment with the dev tools, and the package built in place (debug profile, no LTO).
+setup:
+	@test -x $(BIN)/python || python3 -m venv $(VENV)
+	@test -x $(BIN)/maturin || $(BIN)/python -m pip install -q --upgrade pip "maturin>=1.7,<2"
+	$(BIN)/maturin develop -q -E dev
+
+rust-lint:
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets -q -- -D warnings
+
+rust-test:
+	cargo test --workspace -q
+
+py-lint:
+	$(BIN)/ruff check python tests benches
+	$(BIN)/ruff format --check python tests benches
+
+typecheck:
+	$(BIN)/mypy
+
+stubtest:
+	$(BIN)/python -m mypy.stubtest instructlab._native
+
+docs:
+	$(BIN)/mkdocs build -q --strict
+
+pytest:
+	$(BIN)/pytest -q
+
+# What users get: `pip wheel .` (release profile, LTO), installed alone in a fresh environment.
+package-check:
+	rm -rf dist $(VENV)-wheel
+	$(BIN)/python -m pip wheel -q --no-deps -w dist .
+	python3 -m venv $(VENV)-wheel
+	$(VENV)-wheel/bin/python -m pip install -q dist/instructlab-*.whl
+	$(VENV)-wheel/bin/ilab --version
+	$(VENV)-wheel/bin/ilab --help > /dev/null
+	$(VENV)-wheel/bin/python benches/install_size.py $(VENV)-wheel
+
+clean:
+	rm -rf target dist site $(VENV) $(VENV)-wheel

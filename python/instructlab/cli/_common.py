@@ -1,0 +1,66 @@
+"""What every command shares: errors as exit codes, config-backed defaults, output helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from instructlab.errors import InstructLabError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class CommandFailed(click.ClickException):
+    """An :class:`InstructLabError` on its way out of the CLI, keeping its exit code."""
+
+    def __init__(self, error: InstructLabError) -> None:
+        super().__init__(error.message)
+        self.exit_code = error.exit_code  # type: ignore[misc]  # per instance, by design
+
+
+@dataclass
+class State:
+    """What the root command hands to subcommands."""
+
+    config_path: Path | None
+    verbose: int
+
+
+def state(ctx: click.Context) -> State:
+    """The root state of this invocation."""
+    found = ctx.find_object(State)
+    return found if found is not None else State(None, 0)
+
+
+def warn(message: str) -> None:
+    """A warning on stderr, marked so it stands out from output."""
+    click.secho(f"Warning: {message}", fg="yellow", err=True)
+
+
+class IlabGroup(click.Group):
+    """A group that turns :class:`InstructLabError` into a clean message and its exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except InstructLabError as exc:
+            raise CommandFailed(exc) from None
+
+
+def group(name: str, help_text: str) -> Callable[[F], IlabGroup]:
+    """Declares a command group."""
+    return click.group(name=name, cls=IlabGroup, help=help_text)
+
+
+def detached_option(f: F) -> F:
+    """``-dt/--detached``: run in the background, tracked by ``ilab process``."""
+    return click.option(
+        "-dt",
+        "--detached",
+        is_flag=True,
+        help="Run in the background; follow it with `ilab process attach`.",
+    )(f)

@@ -1,0 +1,77 @@
+"""The root ``ilab`` command and its global options."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from instructlab import __version__
+from instructlab.cli import config as config_cmds
+from instructlab.cli import data, model, process, rag, system, taxonomy
+from instructlab.cli._common import IlabGroup, State, warn
+from instructlab.errors import ConfigError, FileError, InstructLabError
+
+# Commands that must work with a broken config file: they exist to create or repair it.
+_CONFIG_TOLERANT = {"config"}
+
+
+@click.group(name="ilab", cls=IlabGroup, context_settings={"auto_envvar_prefix": "ILAB"})
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Configuration file.  [default: ~/.config/instructlab/config.yaml]",
+)
+@click.option("-v", "--verbose", count=True, help="More detail (repeat for more).")
+@click.version_option(__version__, "--version", prog_name="ilab")
+@click.pass_context
+def cli(ctx: click.Context, config_file: Path | None, verbose: int) -> None:
+    """Teach a language model new skills and knowledge from a taxonomy of YAML files.
+
+    Typical flow: `ilab config init`, edit your taxonomy, `ilab taxonomy diff`,
+    `ilab data generate`, `ilab model train`, `ilab model evaluate`, `ilab model serve`.
+    """
+    from instructlab.cli.defaults import default_map
+    from instructlab.config import Config, load_config
+
+    ctx.obj = State(config_file, verbose)
+    try:
+        loaded = load_config(config_file)
+    except (ConfigError, FileError) as exc:
+        if ctx.invoked_subcommand in _CONFIG_TOLERANT or "--help" in sys.argv:
+            warn(f"{exc.message}\nUsing built-in defaults.")
+            ctx.default_map = default_map(Config())
+            return
+        raise
+    for problem in loaded.warnings:
+        warn(str(problem))
+    ctx.default_map = default_map(loaded.config)
+
+
+cli.add_command(config_cmds.config)
+cli.add_command(taxonomy.taxonomy)
+cli.add_command(data.data)
+cli.add_command(model.model)
+cli.add_command(rag.rag)
+cli.add_command(system.system)
+cli.add_command(process.process)
+# InstructLab's top-level aliases: the same command objects under a second name.
+cli.add_command(data.generate, "generate")
+cli.add_command(model.train, "train")
+cli.add_command(model.serve, "serve")
+cli.add_command(model.chat, "chat")
+
+
+def main() -> None:
+    """The console-script entry point."""
+    try:
+        cli.main(prog_name="ilab")
+    except InstructLabError as exc:  # raised outside a command (e.g. while loading config)
+        click.secho(f"Error: {exc.message}", fg="red", err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)

@@ -1,0 +1,168 @@
+"""``ilab model``: serve, chat, train, evaluate and manage models."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from instructlab.cli._common import detached_option, group, state
+
+if TYPE_CHECKING:
+    from instructlab.core import Model
+
+BENCHMARKS = ("mmlu", "mmlu_branch", "mt_bench", "mt_bench_branch", "dk_bench")
+
+
+@group("model", "Serve, chat with, train, evaluate and manage models.")
+def model() -> None:
+    pass
+
+
+def _sdk(ctx: click.Context, student: str | Path | None = None) -> Model:
+    from instructlab.core import Model
+
+    return Model(student, state(ctx).config_path)
+
+
+@model.command()
+@click.option("--model-path", show_default=True, help="GGUF file or model directory.")
+@click.option(
+    "--backend", type=click.Choice(["llama-cpp", "vllm", "transformers"]), show_default=True
+)
+@click.option("--host-port", show_default=True)
+@click.option("--chat-template", show_default=True)
+@click.option("--gpu-layers", type=int, show_default=True)
+@click.option("--max-ctx-size", type=int, show_default=True)
+@detached_option
+@click.pass_context
+def serve(
+    ctx: click.Context,
+    model_path: str | None,
+    backend: str | None,
+    host_port: str | None,
+    chat_template: str | None,
+    gpu_layers: int | None,
+    max_ctx_size: int | None,
+    detached: bool,
+) -> None:
+    """Serve a model over an OpenAI-compatible API."""
+    _sdk(ctx).serve(model_path, backend)
+
+
+@model.command()
+@click.argument("question", required=False)
+@click.option("-qq", "--quick-question", "quick", is_flag=True, help="Answer once and exit.")
+@click.option("--model", show_default=True)
+@click.option("--endpoint-url", help="OpenAI-compatible endpoint (default: start the model).")
+@click.option("--max-tokens", type=int, show_default=True)
+@click.option("--temperature", type=float, show_default=True)
+@click.pass_context
+def chat(
+    ctx: click.Context,
+    question: str | None,
+    quick: bool,
+    model: str | None,
+    endpoint_url: str | None,
+    max_tokens: int | None,
+    temperature: float | None,
+) -> None:
+    """Chat with a model in the terminal."""
+    _sdk(ctx, model).chat(question, endpoint_url)
+
+
+@model.command()
+@click.option("--data-path", type=click.Path(path_type=Path), show_default=True)
+@click.option("--model-path", show_default=True)
+@click.option("--pipeline", type=click.Choice(["simple", "full", "accelerated"]), show_default=True)
+@click.option("--device", type=click.Choice(["cpu", "cuda", "mps", "hpu"]), show_default=True)
+@click.option("--num-epochs", type=int, show_default=True)
+@click.option("--effective-batch-size", type=int, show_default=True)
+@click.option("--max-seq-len", type=int, show_default=True)
+@click.option("--max-batch-len", type=int, show_default=True)
+@click.option("--ckpt-output-dir", type=click.Path(path_type=Path), show_default=True)
+@detached_option
+@click.pass_context
+def train(
+    ctx: click.Context,
+    data_path: Path | None,
+    model_path: str | None,
+    pipeline: str | None,
+    device: str | None,
+    num_epochs: int | None,
+    effective_batch_size: int | None,
+    max_seq_len: int | None,
+    max_batch_len: int | None,
+    ckpt_output_dir: Path | None,
+    detached: bool,
+) -> None:
+    """Fine-tune the student model on generated data."""
+    _sdk(ctx, model_path).train_model(data_path, pipeline)
+
+
+@model.command("process-data")
+@click.option("--data-path", type=click.Path(path_type=Path), show_default=True)
+@click.option("--model-path", show_default=True, help="Model or tokenizer to prepare for.")
+@click.option("--max-seq-len", type=int, show_default=True)
+@click.option("--output-dir", type=click.Path(path_type=Path), show_default=True)
+@click.pass_context
+def process_data(
+    ctx: click.Context,
+    data_path: Path | None,
+    model_path: str | None,
+    max_seq_len: int | None,
+    output_dir: Path | None,
+) -> None:
+    """Tokenise, mask and plan packing of training data."""
+    _sdk(ctx).process_data(data_path, model_path, max_seq_len)
+
+
+@model.command()
+@click.option("--benchmark", type=click.Choice(BENCHMARKS), required=True)
+@click.option("--model", show_default=True)
+@click.pass_context
+def evaluate(ctx: click.Context, benchmark: str, model: str | None) -> None:
+    """Evaluate a model on a benchmark."""
+    getattr(_sdk(ctx), f"evaluate_{benchmark}" + ("_bench" if benchmark == "mmlu" else ""))(model)
+
+
+@model.command("list")
+@click.pass_context
+def list_(ctx: click.Context) -> None:
+    """Models in the models directory, the embedded one included."""
+    _sdk(ctx).list()
+
+
+@model.command()
+@click.argument("source")
+@click.option("--destination", type=click.Path(path_type=Path))
+@click.pass_context
+def download(ctx: click.Context, source: str, destination: Path | None) -> None:
+    """Copy a model from a local path or a Hugging Face repository."""
+    _sdk(ctx).download(source, destination)
+
+
+@model.command()
+@click.argument("name")
+@click.pass_context
+def remove(ctx: click.Context, name: str) -> None:
+    """Delete a model from the models directory."""
+    _sdk(ctx).remove(name)
+
+
+@model.command()
+@click.argument("model_dir", type=click.Path(path_type=Path))
+@click.pass_context
+def convert(ctx: click.Context, model_dir: Path) -> None:
+    """Convert a trained model (e.g. to GGUF)."""
+    _sdk(ctx).convert(model_dir)
+
+
+@model.command()
+@click.argument("name")
+@click.argument("destination")
+@click.pass_context
+def upload(ctx: click.Context, name: str, destination: str) -> None:
+    """Upload a model."""
+    _sdk(ctx).upload(name, destination)

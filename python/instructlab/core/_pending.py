@@ -1,0 +1,57 @@
+"""The one list of documented capabilities that this version does not provide yet.
+
+Each SDK method listed here raises :class:`~instructlab.errors.NotImplementedYet` (exit code 3 in
+the CLI). A test checks that everything *not* listed works; each issue that lands a capability
+removes its rows.
+"""
+
+from __future__ import annotations
+
+from instructlab.errors import NotImplementedYet
+
+_TAXONOMY = "the taxonomy engine"
+_SERVE = "model serving, chat and model management"
+_SDG = "the synthetic data generation engine"
+_KERNELS = "the dedup, filter and decontamination kernels"
+_PACK = "the training-data engine"
+_TRAIN = "training"
+_EVAL = "evaluation"
+_RAG = "retrieval-augmented generation"
+
+PENDING: dict[str, str] = {
+    "Taxonomy.init": _TAXONOMY,
+    "Taxonomy.diff": _TAXONOMY,
+    "Taxonomy.validate": _TAXONOMY,
+    "Data.ingest": _SDG,
+    "Data.generate_data": _SDG,
+    "Data.mix": _SDG,
+    "Data.list": _SDG,
+    "Data.dedup": _KERNELS,
+    "Data.filter": _KERNELS,
+    "Data.decontaminate": _KERNELS,
+    "Model.serve": _SERVE,
+    "Model.chat": _SERVE,
+    "Model.list": _SERVE,
+    "Model.download": _SERVE,
+    "Model.remove": _SERVE,
+    "Model.convert": _SERVE,
+    "Model.upload": _SERVE,
+    "Model.process_data": _PACK,
+    "Model.train_model": _TRAIN,
+    "Model.evaluate_mmlu_bench": _EVAL,
+    "Model.evaluate_mmlu_branch": _EVAL,
+    "Model.evaluate_mt_bench": _EVAL,
+    "Model.evaluate_mt_bench_branch": _EVAL,
+    "Model.evaluate_dk_bench": _EVAL,
+    "RAG.convert": _RAG,
+    "RAG.ingest": _RAG,
+    "System.processes": _SERVE,
+    "System.attach": _SERVE,
+    "System.stop": _SERVE,
+    "System.prune": _SERVE,
+}
+
+
+def not_yet(what: str) -> NotImplementedYet:
+    """The error a pending SDK method raises; ``what`` is its ``Class.method`` name."""
+    return NotImplementedYet(PENDING[what], what)

@@ -1,0 +1,11 @@
+//! The pure-Rust core of instructlab.
+//!
+//! Nothing here knows about Python: the `instructlab-py` crate converts inputs into the owned
+//! types used here, runs the work without the GIL and converts the results back. Every fallible
+//! function returns the one [`Error`] enum.
+
+pub mod build_info;
+pub mod error;
+pub mod yaml;
+
+pub use error::{Error, Location, Result};

@@ -1,0 +1,80 @@
+"""Every command answers --help; pending commands exit 3; every other command runs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from instructlab.cli.main import cli
+
+# Minimal arguments for pending commands that require some, so they reach the SDK call.
+ARGS: dict[str, list[str]] = {
+    "data mix": ["--recipe", "{file}"],
+    "data dedup": ["{file}"],
+    "data filter": ["{file}"],
+    "data decontaminate": ["{file}", "--reference", "{file}"],
+    "model evaluate": ["--benchmark", "mmlu"],
+    "model download": ["x"],
+    "model remove": ["x"],
+    "model convert": ["x"],
+    "model upload": ["x", "y"],
+    "rag convert": ["{dir}"],
+    "process attach": ["1"],
+    "process remove": ["1"],
+}
+
+# Commands that work now, each with a smoke invocation (their behaviour is tested elsewhere).
+WORKING: dict[str, list[str]] = {
+    "config init": ["--non-interactive"],
+    "config show": [],
+    "config edit": [],  # exits 1 with a clear message when there is no file yet
+    "system info": ["--format", "json"],
+}
+
+
+def _leaves(group: click.Group, prefix: tuple[str, ...] = ()) -> Iterator[str]:
+    for name, command in group.commands.items():
+        path = (*prefix, name)
+        if isinstance(command, click.Group):
+            yield from _leaves(command, path)
+        else:
+            yield " ".join(path)
+
+
+ALL = sorted(_leaves(cli))
+
+
+def test_tree_has_instructlab_groups_and_aliases() -> None:
+    assert set(cli.commands) == {
+        "config", "taxonomy", "data", "model", "rag", "system", "process",
+        "generate", "train", "serve", "chat",
+    }  # fmt: skip
+    assert cli.commands["generate"] is cli.commands["data"].commands["generate"]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("command", ALL)
+def test_help_works_everywhere(command: str) -> None:
+    result = CliRunner().invoke(cli, [*command.split(), "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Usage: " in result.output
+
+
+@pytest.mark.parametrize("command", [c for c in ALL if c not in WORKING])
+def test_pending_commands_exit_3_naming_the_capability(command: str, tmp_path) -> None:
+    file = tmp_path / "f.jsonl"
+    file.write_text("{}\n")
+    args = [a.format(file=file, dir=tmp_path) for a in ARGS.get(command, [])]
+    result = CliRunner().invoke(cli, [*command.split(), *args])
+    assert result.exit_code == 3, result.output
+    assert "is not implemented yet" in result.output
+
+
+@pytest.mark.parametrize("command", sorted(WORKING))
+def test_working_commands_run(command: str) -> None:
+    result = CliRunner().invoke(cli, [*command.split(), *WORKING[command]])
+    expected = 1 if command == "config edit" else 0
+    assert result.exit_code == expected, result.output
+    assert "not implemented" not in result.output
