@@ -32,6 +32,8 @@ WORKING: dict[str, list[str]] = {
     "config show": [],
     "config edit": [],  # exits 1 with a clear message when there is no file yet
     "system info": ["--format", "json"],
+    "data generate": ["--list-pipelines"],
+    "generate": ["--list-pipelines"],
 }
 
 

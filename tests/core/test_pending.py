@@ -51,6 +51,8 @@ IMPLEMENTED = {
     "Config.init",
     "Config.load",
     "Config.show",
+    "Data.generate_data",
+    "Data.list_pipelines",
     "System.info",
 }
 

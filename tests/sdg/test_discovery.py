@@ -39,7 +39,9 @@ def test_user_dir_wins_over_system_dirs(tmp_path: Path, monkeypatch: pytest.Monk
     assert "other" in names
 
 
-def test_unknown_name_lists_what_was_searched(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unknown_name_lists_what_was_searched(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     monkeypatch.setenv("XDG_DATA_DIRS", str(tmp_path / "none"))
     with pytest.raises(GenerateException, match="no pipeline named 'nope'") as err:

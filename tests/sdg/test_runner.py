@@ -16,7 +16,7 @@ from instructlab.sdg.client import LLMClient
 from instructlab.sdg.runner import LeafJob, run_leaves
 from instructlab.sdg.testing import MockOpenAI, Rule
 
-from .conftest import mini_rules, seed_rows, write_pipeline
+from .conftest import mini_rules, write_pipeline
 
 _SCRIPT = r"""
 import asyncio, json, sys
@@ -85,7 +85,12 @@ def test_report_counts_and_empty_leaf(tmp_path: Path) -> None:
         ctx = PipelineContext(client=client, model_id="mock-teacher")
         pipe = Pipeline.from_file(ctx, pipe_file)
         jobs = [
-            LeafJob(f"leaf{k}", "freeform_skill", [{"task_description": f"leaf{k} t{i}"} for i in range(3)], pipe)
+            LeafJob(
+                f"leaf{k}",
+                "freeform_skill",
+                [{"task_description": f"leaf{k} t{i}"} for i in range(3)],
+                pipe,
+            )
             for k in range(2)
         ]
 

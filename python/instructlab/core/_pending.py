@@ -23,7 +23,6 @@ PENDING: dict[str, str] = {
     "Taxonomy.diff": _TAXONOMY,
     "Taxonomy.validate": _TAXONOMY,
     "Data.ingest": _SDG,
-    "Data.generate_data": _SDG,
     "Data.mix": _SDG,
     "Data.list": _SDG,
     "Data.dedup": _KERNELS,

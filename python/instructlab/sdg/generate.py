@@ -13,7 +13,7 @@ import datetime
 import hashlib
 import json
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -363,29 +363,6 @@ def _default_system_prompt() -> str:
         "I am an AI language model developed with InstructLab. My primary function is to be a "
         "chat assistant."
     )
-
-
-@contextlib.contextmanager
-def teacher(
-    endpoint: Any, model_path: str | None, ctx_size: int | None
-) -> Iterator[tuple[Any, str | None]]:
-    """The teacher to use: the given endpoint, or the embedded one started here."""
-    if endpoint is not None:
-        yield endpoint, None
-        return
-    try:
-        from instructlab.serve import running_server
-    except ImportError:
-        raise GenerateException(
-            "no --endpoint-url given and model serving is not available in this build; "
-            "start a teacher and pass --endpoint-url"
-        ) from None
-    if model_path is None:
-        from instructlab.serve.embedded import embedded_model_path
-
-        model_path = str(embedded_model_path())
-    with running_server(model_path, ctx_size=ctx_size) as server:
-        yield server.base_url, server.model_id
 
 
 def generate_data(
