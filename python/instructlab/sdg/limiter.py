@@ -17,7 +17,7 @@ __all__ = ["AdaptiveLimiter"]
 class AdaptiveLimiter:
     """An asyncio semaphore whose size follows the server's throughput."""
 
-    def __init__(self, cap: int | None = None, start: int = 16, floor: int = 1) -> None:
+    def __init__(self, cap: int | None = None, start: int = 32, floor: int = 1) -> None:
         self.cap = cap if cap is not None else 1024
         self.floor = max(1, floor)
         self.limit = float(max(self.floor, min(start, self.cap)))
@@ -33,6 +33,8 @@ class AdaptiveLimiter:
         self._prev_tput: float | None = None
         self._prev_latency: float | None = None
         self._grew = False
+        self._min_latency: float | None = None
+        self._best_tput = 0.0
 
     async def acquire(self, weight: int = 1) -> None:
         """Waits until ``weight`` more sequences fit (a heavy request alone always fits)."""
@@ -99,7 +101,14 @@ class AdaptiveLimiter:
         self._reset_window()
         if not saturated:
             return  # demand was below the limit: this window says nothing about the server
-        if prev_tput is None or tput > prev_tput * 1.08:
+        if self._min_latency is None or latency < self._min_latency:
+            self._min_latency = latency
+        self._best_tput = max(self._best_tput * 0.98, tput)
+        if latency > 2 * self._min_latency and tput < self._best_tput * 1.05:
+            # Twice the best latency and no more throughput than before: requests only queue.
+            self.limit = max(float(self.floor), self.limit * 0.8)
+            self._grew = False
+        elif prev_tput is None or tput > prev_tput * 1.08:
             factor = 2.0 if prev_tput is None or tput > prev_tput * 1.5 else 1.25
             self.limit = min(float(self.cap), self.limit * factor + 1)
             self._grew = True
