@@ -81,14 +81,16 @@ def main() -> None:
     try:
         per = asyncio.run(ours(url, args.requests))
         print(
-            f"instructlab.sdg LLMClient: {per * 1e3:.3f} ms CPU per request ({args.requests} requests, 64 in flight)"
+            f"instructlab.sdg LLMClient: {per * 1e3:.3f} ms CPU per request "
+            f"({args.requests} requests, 64 in flight)"
         )
         ref = asyncio.run(openai_client(url, min(args.requests, 2000)))
         if ref is not None:
             import openai
 
             print(
-                f"openai {openai.__version__} AsyncOpenAI: {ref * 1e3:.3f} ms CPU per request; ratio {ref / per:.1f}x"
+                f"openai {openai.__version__} AsyncOpenAI: {ref * 1e3:.3f} ms CPU per request; "
+                f"ratio {ref / per:.1f}x"
             )
     finally:
         proc.terminate()
