@@ -89,15 +89,25 @@ class Block(ABC):
 
     # -- the datasets boundary -----------------------------------------------------------------
 
-    def generate(self, samples: Dataset) -> Dataset:
-        """Runs this block alone over a ``datasets.Dataset`` (needs the ``sdg`` extra)."""
+    def generate(self, samples: Dataset | list[Row]) -> Any:
+        """Runs this block alone over a ``datasets.Dataset`` (needs the ``sdg`` extra) or a list
+        of dicts; returns the same kind."""
         from instructlab.sdg._datasets import from_rows, to_rows
         from instructlab.sdg.runtime import standalone_run
 
         rows = to_rows(samples)
         run = standalone_run(self)
-        outputs = asyncio.run(self.process(rows, run))
-        return from_rows([row for out in outputs for row in out])
+
+        async def go() -> list[list[Row]]:
+            try:
+                return await self.process(rows, run)
+            finally:
+                if run.engine.client is not None:
+                    await run.engine.client.aclose()
+
+        outputs = asyncio.run(go())
+        flat = [row for out in outputs for row in out]
+        return flat if isinstance(samples, list) else from_rows(flat)
 
 
 class DatasetBlock(Block):

@@ -133,6 +133,7 @@ class MockOpenAI:
         models: Sequence[str] = ("mock-teacher",),
         default_reply: str = "OK",
         port: int = 0,
+        api_key: str | None = None,
     ) -> None:
         if n_support not in ("yes", "ignore", "error"):
             raise ValueError("n_support is yes, ignore or error")
@@ -144,6 +145,7 @@ class MockOpenAI:
         self.n_support = n_support
         self.models = list(models)
         self.port = port
+        self.api_key = api_key
         self.stats = MockStats()
         self._seen: collections.Counter[int] = collections.Counter()
         self._active = 0
@@ -243,7 +245,10 @@ class MockOpenAI:
                         k, _, v = line.partition(":")
                         headers[k.strip().lower()] = v.strip()
                 body = await reader.readexactly(int(headers.get("content-length", "0")))
-                status, payload, extra = await self._route(method, path, body)
+                if self.api_key and headers.get("authorization") != f"Bearer {self.api_key}":
+                    status, payload, extra = 401, {"error": {"message": "bad API key"}}, {}
+                else:
+                    status, payload, extra = await self._route(method, path, body)
                 data = json.dumps(payload).encode()
                 head_out = (
                     f"HTTP/1.1 {status} {'OK' if status == 200 else 'Error'}\r\n"
