@@ -245,8 +245,9 @@ class MockOpenAI:
                         k, _, v = line.partition(":")
                         headers[k.strip().lower()] = v.strip()
                 body = await reader.readexactly(int(headers.get("content-length", "0")))
+                extra: dict[str, str] = {}
                 if self.api_key and headers.get("authorization") != f"Bearer {self.api_key}":
-                    status, payload, extra = 401, {"error": {"message": "bad API key"}}, {}
+                    status, payload = 401, {"error": {"message": "bad API key"}}
                 else:
                     status, payload, extra = await self._route(method, path, body)
                 data = json.dumps(payload).encode()
