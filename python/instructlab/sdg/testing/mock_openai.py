@@ -55,6 +55,9 @@ class Rule:
     hang_rate: float = 0.0
     #: Reply with HTTP 400 "context length exceeded" (every time).
     overflow: bool = False
+    #: A listed reply is repeated this many times; ``{k}`` in it is the repetition's index and
+    #: ``{h}`` a hash of the prompt, seed and choice (so different prompts get different text).
+    repeat: int = 1
 
     def reply(self, call: Call) -> str:
         """The text for one choice."""
@@ -63,8 +66,12 @@ class Rule:
         replies = list(self.replies)
         if not replies:
             return ""
-        pick = _digest(call.prompt, call.seed, call.choice) % len(replies)
-        return replies[pick]
+        digest = _digest(call.prompt, call.seed, call.choice)
+        text = replies[digest % len(replies)]
+        if "{" not in text:
+            return text * self.repeat if self.repeat > 1 else text
+        h = f"{digest & 0xFFFFFFFF:08x}"
+        return "".join(text.replace("{h}", h).replace("{k}", str(k)) for k in range(self.repeat))
 
 
 @dataclass
@@ -276,6 +283,10 @@ class MockOpenAI:
             )
         if method == "GET" and path.rstrip("/") in ("", "/health"):
             return 200, {"status": "ok"}, {}
+        if path.rstrip("/") == "/stats":
+            if method == "POST":
+                self.stats = MockStats()
+            return 200, self.stats_dict(), {}
         if method != "POST" or not path.endswith(("/chat/completions", "/completions")):
             return 404, {"error": {"message": f"no route {method} {path}"}}, {}
         try:
@@ -284,6 +295,21 @@ class MockOpenAI:
             return 400, {"error": {"message": "body is not JSON"}}, {}
         kind = "chat" if path.endswith("/chat/completions") else "completions"
         return await self._complete(kind, req)
+
+    def stats_dict(self) -> dict[str, Any]:
+        """The counters as JSON (``GET /stats``; ``POST /stats`` also resets them)."""
+        st = self.stats
+        span = (st.last - st.first) if st.first is not None and st.last is not None else 0.0
+        return {
+            "requests": st.requests,
+            "completions": st.completions,
+            "sequences": st.sequences,
+            "errors": st.errors,
+            "throttled": st.throttled,
+            "max_active_sequences": st.max_active_sequences,
+            "generating_seconds": span,
+            "sequences_per_second": st.sequences / span if span > 0 else 0.0,
+        }
 
     def _prompt_of(self, kind: str, req: dict[str, Any]) -> str:
         if kind == "chat":
@@ -394,6 +420,7 @@ def _rules_from_file(path: Path) -> list[Rule]:
             float(r.get("rate_429", 0)),
             float(r.get("hang_rate", 0)),
             bool(r.get("overflow", False)),
+            int(r.get("repeat", 1)),
         )
         for r in data
     ]
