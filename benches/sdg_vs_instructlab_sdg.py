@@ -91,16 +91,16 @@ def _script(pipeline_file: Path) -> list[dict[str, Any]]:
         for later in blocks[i + 1 :]:
             if later["type"] == "FilterByValueBlock":
                 filters.setdefault(later["config"]["filter_column"], later["config"])
-        many = "num_samples" in str(
-            block["config"].get("batch_kwargs", {})
-        ) or "{{num_samples}}" in str(cfg)
+        batch = str(block["config"].get("batch_kwargs", {}))
+        many = "num_samples" in batch or "{{num_samples}}" in str(cfg)
+        shape = list(zip(cols, starts, ends, strict=False))
+        firsts = dict(filters)
 
-        def text(passing: bool) -> str:
+        def text(passing: bool, shape: list[Any] = shape, firsts: dict[str, Any] = firsts) -> str:
             parts = []
-            for col, start, end in zip(cols, starts, ends):
-                if col in filters:
-                    f = filters[col]
-                    value = f["filter_value"] if passing else -1
+            for col, start, end in shape:
+                if col in firsts:
+                    value = firsts[col]["filter_value"] if passing else -1
                 else:
                     value = f"{col} text {{h}}-{{k}} with enough words to read like an answer"
                 parts.append(f"{start}{value}{end}" if start or end else str(value))
@@ -190,16 +190,18 @@ def main() -> None:
     print(f"pipeline: {pipeline_file}; {args.leaves} leaves x {args.seeds} seed rows")
     print("mock: 64 sequences at a time, 200 ms each (capacity 320 sequences/s)")
     print(
-        f"peer: instructlab-sdg {peer[0]['version']}, batch_size=8, batch_num_workers=10, OpenAI client"
+        f"peer: instructlab-sdg {peer[0]['version']}, batch_size=8, batch_num_workers=10, "
+        "OpenAI client, completions API with the merlinite template"
     )
-    print(
-        f"ours: instructlab {_our_version()}, adaptive concurrency (peak limit {ours[0]['peak_limit']:.0f})"
-    )
+    limit = ours[0]["peak_limit"]
+    print(f"ours: instructlab {_our_version()}, chat API, adaptive concurrency (peak {limit:.0f})")
     for name, (out, wall, st) in results.items():
+        share = st["sequences_per_second"] / 320 * 100
         print(
-            f"{name}: {out['rows']} accepted rows in {wall:.1f} s = {out['rows'] / wall:.2f} rows/s "
-            f"whole run; {st['requests']} requests, {st['sequences_per_second']:.1f} sequences/s "
-            f"while generating ({st['sequences_per_second'] / 320 * 100:.0f}% of capacity)"
+            f"{name}: {out['rows']} accepted rows in {wall:.1f} s = "
+            f"{out['rows'] / wall:.2f} rows/s whole run; {st['requests']} requests, "
+            f"{st['sequences_per_second']:.1f} sequences/s while generating "
+            f"({share:.0f}% of capacity)"
         )
     ratio = (
         (ours[0]["rows"] / ours[1]) / (peer[0]["rows"] / peer[1])
