@@ -16,7 +16,7 @@ from instructlab.sdg.client import LLMClient
 from instructlab.sdg.runner import LeafJob, run_leaves
 from instructlab.sdg.testing import MockOpenAI, Rule
 
-from .conftest import mini_rules, write_pipeline
+from .conftest import mini_rules, seed_rows, write_pipeline
 
 _SCRIPT = r"""
 import asyncio, json, sys
@@ -109,3 +109,30 @@ def test_report_counts_and_empty_leaf(tmp_path: Path) -> None:
     saved = json.loads((tmp_path / "run" / "report.json").read_text())
     assert saved["ok"] is False
     assert rows["leaf0"] and rows["leaf1"] == []
+
+
+def test_live_progress_shows_leaves_and_blocks(tmp_path: Path) -> None:
+    from rich.console import Console
+
+    from instructlab.sdg.progress import LiveProgress
+
+    pipe_file = write_pipeline(tmp_path / "pipe")
+    with MockOpenAI(mini_rules()) as server:
+        client = LLMClient(server.base_url)
+        pipe = Pipeline.from_file(PipelineContext(client=client, model_id="m"), pipe_file)
+        jobs = [LeafJob("skills/poems", "freeform_skill", seed_rows(4), pipe)]
+        console = Console(record=True, width=150)
+        progress = LiveProgress(console, client)
+
+        async def go():
+            try:
+                return await run_leaves(jobs, client, tmp_path / "run", on_start=progress.attach)
+            finally:
+                await client.aclose()
+
+        asyncio.run(go())
+    console.print(progress.render())
+    text = console.export_text()
+    assert "skills/poems" in text
+    assert "gen_answers" in text
+    assert f"{server.stats.requests} requests" in text
