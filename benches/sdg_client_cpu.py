@@ -53,6 +53,38 @@ async def ours(url: str, count: int) -> float:
     return used / count
 
 
+OPENAI = r"""
+import asyncio, json, sys, time
+import openai
+from openai import AsyncOpenAI
+url, count, body = sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3])
+async def main():
+    client = AsyncOpenAI(base_url=url, api_key="x", max_retries=0)
+    sem = asyncio.Semaphore(64)
+    async def one(i):
+        async with sem:
+            await client.chat.completions.create(seed=i, **body)
+    await one(0)
+    cpu = time.process_time()
+    await asyncio.gather(*(one(i) for i in range(count)))
+    print(json.dumps({"per": (time.process_time() - cpu) / count, "version": openai.__version__}))
+asyncio.run(main())
+"""
+
+
+def openai_elsewhere(python: str, url: str, count: int) -> tuple[float, str]:
+    import json
+
+    out = subprocess.run(
+        [python, "-c", OPENAI, url, str(count), json.dumps(BODY)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    data = json.loads(out.strip().splitlines()[-1])
+    return float(data["per"]), str(data["version"])
+
+
 async def openai_client(url: str, count: int) -> float | None:
     try:
         from openai import AsyncOpenAI
@@ -76,6 +108,7 @@ async def openai_client(url: str, count: int) -> float | None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=5000)
+    parser.add_argument("--openai-python", help="a python with the openai package, to compare")
     args = parser.parse_args()
     proc, url = start_mock()
     try:
@@ -84,6 +117,12 @@ def main() -> None:
             f"instructlab.sdg LLMClient: {per * 1e3:.3f} ms CPU per request "
             f"({args.requests} requests, 64 in flight)"
         )
+        if args.openai_python:
+            ref_per, version = openai_elsewhere(args.openai_python, url, min(args.requests, 2000))
+            print(
+                f"openai {version} AsyncOpenAI (via {args.openai_python}): "
+                f"{ref_per * 1e3:.3f} ms CPU per request; ratio {ref_per / per:.1f}x"
+            )
         ref = asyncio.run(openai_client(url, min(args.requests, 2000)))
         if ref is not None:
             import openai

@@ -84,6 +84,7 @@ class LLMClient:
         await self.limiter.acquire(weight)
         start = time.monotonic()
         ok = False
+        load_signal = True
         try:
             self.stats.requests += 1
             if self.stats.first_request is None:
@@ -109,6 +110,7 @@ class LLMClient:
                 ok = True
                 return data
             text = resp.body[:500].decode("utf-8", "replace")
+            load_signal = status == 429 or status >= 500
             if status == 429:
                 self.stats.throttled += 1
                 after = _retry_after(resp.headers.get("retry-after"))
@@ -121,7 +123,7 @@ class LLMClient:
         finally:
             end = time.monotonic()
             self.stats.last_reply = end
-            self.limiter.release(weight, end - start, ok)
+            self.limiter.release(weight, end - start, ok, sample=load_signal)
 
     async def post(self, path: str, body: dict[str, Any], weight: int = 1) -> dict[str, Any]:
         """POSTs JSON with retries (jittered exponential back-off); returns the parsed reply."""

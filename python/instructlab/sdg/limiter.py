@@ -54,10 +54,13 @@ class AdaptiveLimiter:
                 self._waiters.remove((weight, fut))
             raise
 
-    def release(self, weight: int, latency: float, ok: bool) -> None:
-        """Returns ``weight`` sequences; ``ok`` is False for errors, 429s and timeouts."""
+    def release(self, weight: int, latency: float, ok: bool, sample: bool = True) -> None:
+        """Returns ``weight`` sequences; ``ok`` is False for errors, 429s and timeouts.
+        ``sample=False`` (a refused request, say) says nothing about the server's load."""
         self.inflight -= weight
-        if ok:
+        if not sample:
+            pass
+        elif ok:
             self._window_weight += weight
             self._window_latency += latency
             self._window_count += 1
