@@ -117,6 +117,9 @@ class ConfigError(InstructLabError):
 class GitError(InstructLabError):
     """A git repository could not be read, or a ref (branch, tag, commit) was not found."""
 
+    #: The user named a repository or ref that cannot be used: a usage error.
+    exit_code = 2
+
     def __init__(self, repository: str, message: str) -> None:
         super().__init__(f"{repository}: {message}")
         self.repository = repository

@@ -52,6 +52,9 @@ IMPLEMENTED = {
     "Config.load",
     "Config.show",
     "System.info",
+    "Taxonomy.diff",
+    "Taxonomy.init",
+    "Taxonomy.validate",
 }
 
 
