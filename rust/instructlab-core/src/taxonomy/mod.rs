@@ -255,7 +255,10 @@ pub fn check_text(root: &Path, path: &str, text: &str, options: &Options) -> Che
                     (d.line, d.column),
                     "",
                     "key-duplicates",
-                    format!("duplicate key \"{}\" (key-duplicates)", d.key),
+                    format!(
+                        "duplication of key \"{}\" in mapping (key-duplicates)",
+                        d.key
+                    ),
                 ));
             }
         }
@@ -303,3 +306,6 @@ fn has_context(node: &Node) -> bool {
 }
 
 mod guidelines;
+
+#[cfg(test)]
+mod tests;

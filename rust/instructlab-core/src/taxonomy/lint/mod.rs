@@ -59,3 +59,6 @@ pub fn lint(text: &str, config: &LintConfig) -> Vec<Found> {
     out.dedup();
     out
 }
+
+#[cfg(test)]
+mod tests;

@@ -37,6 +37,8 @@ pub struct Tok {
     pub index: usize,
     pub text: String,
     pub plain: bool,
+    /// A literal (`|`) or folded (`>`) block scalar.
+    pub block: bool,
 }
 
 impl Tok {
@@ -77,6 +79,21 @@ pub fn scan(src: &Source) -> Vec<Tok> {
                     out[i].col = out[i].col.saturating_sub(back + 1);
                 }
             }
+            // The scanner marks a block scalar where its content starts; people (and yamllint)
+            // place it at its `|` or `>` indicator.
+            Kind::Scalar if out[i].block => {
+                let mut j = out[i].index.min(src.chars.len());
+                while j > 0 && !matches!(src.chars[j - 1], '|' | '>') {
+                    j -= 1;
+                }
+                if j > 0 {
+                    let index = j - 1;
+                    let line = src.line_starts.partition_point(|&s| s <= index);
+                    out[i].index = index;
+                    out[i].line = line;
+                    out[i].col = index - src.line_starts[line - 1];
+                }
+            }
             _ => {}
         }
     }
@@ -90,6 +107,7 @@ fn raw_scan(src: &Source) -> Vec<Tok> {
         let mark = token.0;
         let mut text = String::new();
         let mut plain = false;
+        let mut block = false;
         let kind = match token.1 {
             TokenType::StreamStart(_) => Kind::StreamStart,
             TokenType::StreamEnd => Kind::StreamEnd,
@@ -118,6 +136,7 @@ fn raw_scan(src: &Source) -> Vec<Tok> {
             TokenType::Tag(..) => Kind::Tag,
             TokenType::Scalar(style, value) => {
                 plain = style == TScalarStyle::Plain;
+                block = matches!(style, TScalarStyle::Literal | TScalarStyle::Folded);
                 text = value;
                 Kind::Scalar
             }
@@ -134,6 +153,7 @@ fn raw_scan(src: &Source) -> Vec<Tok> {
                 .map_or(0, |start| start + mark.col()),
             text,
             plain,
+            block,
         });
         if end {
             break;
