@@ -54,6 +54,9 @@ IMPLEMENTED = {
     "Data.generate_data",
     "Data.list_pipelines",
     "System.info",
+    "Taxonomy.diff",
+    "Taxonomy.init",
+    "Taxonomy.validate",
 }
 
 
