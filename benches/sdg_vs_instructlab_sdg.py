@@ -47,7 +47,7 @@ with open(out, "w") as f:
     for leaf, rows in leaves.items():
         for r in pipe.generate(Dataset.from_list(rows)):
             f.write(json.dumps(r) + "\n"); total += 1
-print(json.dumps({"rows": total, "version": version("instructlab-sdg")}))
+print("RESULT " + json.dumps({"rows": total, "version": version("instructlab-sdg")}))
 """
 
 OURS = r"""
@@ -67,7 +67,7 @@ with open(out, "w") as f:
     for name in leaves:
         for r in rows[name]:
             f.write(json.dumps(r) + "\n"); total += 1
-print(json.dumps({"rows": total, "peak_limit": report.peak_concurrency}))
+print("RESULT " + json.dumps({"rows": total, "peak_limit": report.peak_concurrency}))
 """
 
 
@@ -141,7 +141,10 @@ def _run(cmd: list[str], what: str) -> tuple[dict[str, Any], float]:
     if proc.returncode != 0:
         sys.stderr.write(proc.stderr[-3000:])
         raise SystemExit(f"FAIL: {what} did not run (exit {proc.returncode})")
-    return json.loads(proc.stdout.strip().splitlines()[-1]), wall
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
+    if not lines:
+        raise SystemExit(f"FAIL: {what} printed no result:\n{proc.stdout[-2000:]}")
+    return json.loads(lines[-1][len("RESULT ") :]), wall
 
 
 def main() -> None:

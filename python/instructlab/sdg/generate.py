@@ -392,13 +392,11 @@ def generate_data(
     accepted for compatibility (batching is adaptive; checkpoints live in the run directory).
     Extra keyword options go to :func:`generate_for_leaves` (``new_run``, ``dry_run``…).
     """
-    from instructlab.taxonomy import Taxonomy  # type: ignore[import-not-found,attr-defined,unused-ignore]  # lands with its issue
+    from instructlab.sdg.teacher import _leaves
 
     if taxonomy is None:
         raise GenerateException("generate_data needs a taxonomy path")
-    leaves = Taxonomy(str(taxonomy), taxonomy_base or "origin/main").diff()
-    if not leaves:
-        raise GenerateException(f"{taxonomy}: no changed leaves to generate data for")
+    leaves = _leaves(Path(taxonomy), taxonomy_base or "origin/main")
     return generate_for_leaves(
         leaves,
         client,

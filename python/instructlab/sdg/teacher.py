@@ -117,13 +117,12 @@ def generate_from_config(config: Config, **o: Any) -> GenerateResult:
 
 
 def _leaves(taxonomy_path: Path, base: str) -> list[Any]:
-    try:
-        from instructlab.taxonomy import Taxonomy  # type: ignore[import-not-found,attr-defined,unused-ignore]  # lands with its issue
-    except ImportError:
-        raise GenerateException("the taxonomy engine is not available in this build") from None
-    leaves: list[Any] = Taxonomy(str(taxonomy_path), base).diff()
+    from instructlab.taxonomy import leaves_or_raise, validate_taxonomy
+
+    leaves: list[Any] = leaves_or_raise(validate_taxonomy(taxonomy_path.expanduser(), base))
     if not leaves:
         raise GenerateException(
-            f"{taxonomy_path}: no changed leaves against {base!r} (nothing to generate)"
+            f"{taxonomy_path}: no changed leaves against {base!r} (nothing to generate); "
+            "use --taxonomy-base empty to generate for every leaf"
         )
     return leaves
