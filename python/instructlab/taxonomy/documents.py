@@ -56,6 +56,8 @@ class DocumentCache:
 
     def checkout(self, repo: str, commit: str) -> Path:
         """The checkout of ``repo`` at ``commit``, fetched on first use."""
+        if repo.startswith("-") or commit.startswith("-"):
+            raise DocumentError(f"'{repo}' at '{commit}' is not a repository and commit")
         dest = self.checkout_dir(repo, commit)
         if (dest / _DONE).exists():
             return dest
