@@ -51,7 +51,17 @@ IMPLEMENTED = {
     "Config.init",
     "Config.load",
     "Config.show",
+    "Model.chat",
+    "Model.download",
+    "Model.list",
+    "Model.remove",
+    "Model.running_server",
+    "Model.serve",
+    "System.attach",
     "System.info",
+    "System.processes",
+    "System.prune",
+    "System.stop",
 }
 
 
