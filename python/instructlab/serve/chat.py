@@ -113,6 +113,8 @@ def _read_message(read: Callable[[str], str], multiline: bool) -> str:
     while True:
         line = read(prompt)
         prompt = "... "
+        if multiline and not lines and line.strip().startswith("/"):
+            return line  # commands work in multi-line mode too
         if multiline:
             if line.strip() == ".":
                 return "\n".join(lines)

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from instructlab.config import paths
-from instructlab.serve.errors import ProcessNotFound
+from instructlab.serve.errors import ProcessNotFound, ServerError
 
 __all__ = [
     "ProcessRecord",
@@ -66,6 +66,8 @@ class ProcessRecord:
         """``running``, ``done`` (exit 0), ``failed`` (other exit code) or ``gone`` (vanished)."""
         if self.exit_code is not None:
             return "done" if self.exit_code == 0 else "failed"
+        if self.pid <= 0:
+            return "starting"
         return "running" if _alive(self.pid) else "gone"
 
     def to_dict(self) -> dict[str, Any]:
@@ -76,6 +78,8 @@ class ProcessRecord:
 
 
 def _alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -130,6 +134,14 @@ def get(process_id: str) -> ProcessRecord:
     return matches[0]
 
 
+def record_pid(process_id: str, pid: int) -> None:
+    """Called by the supervisor once it has forked: the pid to watch."""
+    record = _read(_path(process_id))
+    if record is not None:
+        record.pid = pid
+        _write(record)
+
+
 def record_exit(process_id: str, code: int) -> None:
     """Called by the supervisor when its child ends."""
     record = _read(_path(process_id))
@@ -160,18 +172,23 @@ def launch(
         started=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         extra=dict(extra or {}),
     )
-    supervisor = [sys.executable, "-m", "instructlab.serve.supervise", process_id, "--", *argv]
-    with log_file.open("ab") as log:
-        child = subprocess.Popen(
-            supervisor,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env=env,
-            start_new_session=True,
-        )
-    record.pid = child.pid
     _write(record)
+    supervisor = [sys.executable, "-m", "instructlab.serve.supervise", process_id, str(log_file)]
+    started = subprocess.run(
+        [*supervisor, "--", *argv],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    try:
+        record.pid = int(started.stdout.strip())
+    except ValueError:
+        _path(process_id).unlink(missing_ok=True)
+        raise ServerError(
+            f"could not start a background process: {started.stderr.strip()}"
+        ) from None
     return record
 
 

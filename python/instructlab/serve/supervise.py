@@ -1,26 +1,37 @@
-"""``python -m instructlab.serve.supervise ID -- ARGV...``: runs a detached job and records its end.
+"""``python -m instructlab.serve.supervise ID LOG -- ARGV...``: runs a detached job.
 
-It forwards SIGTERM and SIGINT to the job, waits, and writes the exit code into the process
-record, so ``ilab process list`` can say "done" or "failed" after the fact.
+It forks: the parent writes the job's pid into the process record, prints it and exits at once,
+so the caller never holds a child process; the child (a session leader, output appended to LOG)
+runs the job, forwards SIGTERM and SIGINT to it, and writes its exit code into the record, so
+``ilab process list`` can say "done" or "failed" after the fact.
 """
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
 from typing import Any
 
-from instructlab.serve.processes import record_exit
+from instructlab.serve.processes import record_exit, record_pid
 
 
-def main(argv: list[str]) -> int:
-    """Runs the job named after ``--`` and returns its exit code."""
-    if len(argv) < 3 or argv[1] != "--":
-        print("usage: python -m instructlab.serve.supervise ID -- COMMAND...", file=sys.stderr)
-        return 2
-    process_id, command = argv[0], argv[2:]
-    child = subprocess.Popen(command)
+def _run_job(process_id: str, log: str, command: list[str], ready_fd: int) -> int:
+    os.setsid()
+    os.read(ready_fd, 1)  # returns at EOF: the record holds our pid now
+    os.close(ready_fd)
+    out = os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.dup2(out, 1)
+    os.dup2(out, 2)
+    try:
+        child = subprocess.Popen(command)
+    except OSError as exc:
+        print(f"cannot start {command[0]}: {exc}", flush=True)
+        record_exit(process_id, 127)
+        return 127
 
     def forward(signum: int, _frame: Any) -> None:
         if child.poll() is None:
@@ -31,6 +42,28 @@ def main(argv: list[str]) -> int:
     code = child.wait()
     record_exit(process_id, code)
     return code
+
+
+def main(argv: list[str]) -> int:
+    """Forks the supervisor of the job named after ``--``; prints its pid."""
+    if len(argv) < 4 or argv[2] != "--":
+        print("usage: python -m instructlab.serve.supervise ID LOG -- COMMAND...", file=sys.stderr)
+        return 2
+    process_id, log, command = argv[0], argv[1], argv[3:]
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(write_end)
+        code = 1
+        try:
+            code = _run_job(process_id, log, command, read_end)
+        finally:
+            os._exit(code)
+    os.close(read_end)
+    record_pid(process_id, pid)
+    os.close(write_end)
+    print(pid, flush=True)
+    return 0
 
 
 if __name__ == "__main__":
