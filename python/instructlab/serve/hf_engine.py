@@ -42,14 +42,16 @@ class TransformersEngine:
         self._torch = torch
         self.model_id = model_id
         try:
-            self._tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
-            self._model = AutoModelForCausalLM.from_pretrained(str(model_dir))
+            self._tokenizer: Any = AutoTokenizer.from_pretrained(str(model_dir))
+            model: Any = AutoModelForCausalLM.from_pretrained(str(model_dir))
         except (OSError, ValueError) as exc:
             raise EngineError(
                 f"{model_dir}: transformers could not load the model: {exc}", 500
             ) from None
         self._device = "cuda" if torch.cuda.is_available() else "cpu"
-        self._model.to(self._device).eval()
+        model.to(device=self._device)
+        model.eval()
+        self._model: Any = model
         limit = getattr(self._model.config, "max_position_embeddings", None) or 4096
         self._ctx = min(ctx_size, limit) if ctx_size else int(limit)
         tok = self._tokenizer
@@ -107,7 +109,7 @@ class TransformersEngine:
                 tokens = row[: row.index(eos)]
                 reason = "stop"
             matcher = StopMatcher(params.stop)
-            text, hit = matcher.feed(self._tokenizer.decode(tokens, skip_special_tokens=True))
+            text, hit = matcher.feed(str(self._tokenizer.decode(tokens, skip_special_tokens=True)))
             text += "" if hit else matcher.flush()
             if hit:
                 reason = "stop"
