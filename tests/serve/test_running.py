@@ -156,6 +156,7 @@ def test_the_server_is_gone_when_the_client_is_killed_mid_request(tmp_path) -> N
     time.sleep(1.0)  # the request is in flight
     client.send_signal(signal.SIGKILL)
     client.wait()
+    client.stdout.close()
     assert _wait_gone(server_pid), f"server {server_pid} outlived its killed client"
 
 
