@@ -51,10 +51,20 @@ IMPLEMENTED = {
     "Config.init",
     "Config.load",
     "Config.show",
+    "Model.chat",
+    "Model.download",
+    "Model.list",
+    "Model.remove",
+    "Model.running_server",
+    "Model.serve",
+    "System.attach",
     "System.info",
     "Taxonomy.diff",
     "Taxonomy.init",
     "Taxonomy.validate",
+    "System.processes",
+    "System.prune",
+    "System.stop",
 }
 
 
