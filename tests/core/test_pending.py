@@ -53,10 +53,20 @@ IMPLEMENTED = {
     "Config.show",
     "Data.generate_data",
     "Data.list_pipelines",
+    "Model.chat",
+    "Model.download",
+    "Model.list",
+    "Model.remove",
+    "Model.running_server",
+    "Model.serve",
+    "System.attach",
     "System.info",
     "Taxonomy.diff",
     "Taxonomy.init",
     "Taxonomy.validate",
+    "System.processes",
+    "System.prune",
+    "System.stop",
 }
 
 

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 from typing import Any
 
 import click
@@ -61,21 +57,8 @@ def print_result(result: Any) -> None:
     console.print(f"Run directory: {result.run_dir}")
 
 
-def run_detached(command: str) -> None:
-    """Re-runs this command in the background (without -dt), logging to a file."""
-    from instructlab.config import paths
-
-    args = [a for a in sys.argv[1:] if a not in ("-dt", "--detached")]
-    log_dir = paths.data_dir() / "logs"
-    log_dir.mkdir(parents=True, exist_ok=True)
-    log = log_dir / f"{command.replace(' ', '-')}-{time.strftime('%Y%m%d-%H%M%S')}.log"
-    with log.open("ab") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-c", "from instructlab.cli.main import main; main()", *args],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-            env=dict(os.environ, NO_COLOR="1"),
-        )
-    click.echo(f"Started `ilab {command}` in the background (pid {proc.pid}); log: {log}")
+def print_detached(record: Any) -> None:
+    """Where a background run went."""
+    click.echo(f"Started `ilab data generate` in the background (process {record.id}).")
+    click.echo(f"Log: {record.log_file}")
+    click.echo(f"Follow it with `ilab process attach {record.id}`.")

@@ -67,10 +67,10 @@ def generate(
     from rich.console import Console
 
     from instructlab.cli._generate import (
+        print_detached,
         print_estimate,
         print_pipelines,
         print_result,
-        run_detached,
     )
     from instructlab.core import Data
 
@@ -80,7 +80,27 @@ def generate(
         print_pipelines(sdk.list_pipelines())
         return
     if detached:
-        run_detached("data generate")
+        record = sdk.generate_data(
+            pipeline,
+            endpoint_url,
+            sdg_scale_factor,
+            dry_run,
+            model_family=model_family,
+            api_key=api_key,
+            taxonomy_base=taxonomy_base,
+            num_cpus=num_cpus,
+            max_num_tokens=max_num_tokens,
+            chunk_word_count=chunk_word_count,
+            server_ctx_size=server_ctx_size,
+            teacher_model_id=teacher_model_id,
+            tls_insecure=tls_insecure,
+            tls_client_cert=tls_client_cert,
+            tls_client_key=tls_client_key,
+            tls_client_passwd=tls_client_passwd,
+            new_run=new_run,
+            detached=True,
+        )
+        print_detached(record)
         return
     from instructlab.sdg.generate import GenerationIncomplete
 

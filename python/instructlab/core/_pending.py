@@ -24,11 +24,6 @@ PENDING: dict[str, str] = {
     "Data.dedup": _KERNELS,
     "Data.filter": _KERNELS,
     "Data.decontaminate": _KERNELS,
-    "Model.serve": _SERVE,
-    "Model.chat": _SERVE,
-    "Model.list": _SERVE,
-    "Model.download": _SERVE,
-    "Model.remove": _SERVE,
     "Model.convert": _SERVE,
     "Model.upload": _SERVE,
     "Model.process_data": _PACK,
@@ -40,10 +35,6 @@ PENDING: dict[str, str] = {
     "Model.evaluate_dk_bench": _EVAL,
     "RAG.convert": _RAG,
     "RAG.ingest": _RAG,
-    "System.processes": _SERVE,
-    "System.attach": _SERVE,
-    "System.stop": _SERVE,
-    "System.prune": _SERVE,
 }
 
 

@@ -55,7 +55,7 @@ def teacher(
         yield endpoint, None
         return
     try:
-        from instructlab.serve import running_server  # type: ignore[import-not-found,attr-defined,unused-ignore]  # lands with its issue
+        from instructlab.serve import running_server
     except ImportError:
         raise GenerateException(
             "no --endpoint-url given, and this build cannot start a teacher; "
@@ -126,3 +126,25 @@ def _leaves(taxonomy_path: Path, base: str) -> list[Any]:
             "use --taxonomy-base empty to generate for every leaf"
         )
     return leaves
+
+
+def launch_detached(config_path: str | Path | None, **options: Any) -> Any:
+    """Starts ``ilab data generate`` with these options in the background, tracked by
+    ``ilab process``; returns its process record."""
+    import sys
+
+    from instructlab.serve import processes
+
+    argv = [sys.executable, "-c", "from instructlab.cli.main import main; main()"]
+    if config_path is not None:
+        argv += ["--config", str(config_path)]
+    argv += ["data", "generate"]
+    for name, value in options.items():
+        flag = "--" + name.replace("_", "-")
+        if value is None or value is False:
+            continue
+        if value is True:
+            argv.append(flag)
+        else:
+            argv += [flag, str(value)]
+    return processes.launch(argv, "data-generate")
