@@ -44,6 +44,15 @@ pub enum Error {
     /// The work was interrupted (Ctrl-C) before it finished.
     #[error("interrupted")]
     Interrupted,
+    /// A caller passed a value the kernel cannot work with (a threshold out of range, columns of
+    /// different lengths).
+    #[error("{name}: {message}")]
+    InvalidArgument {
+        /// The parameter or input at fault.
+        name: String,
+        /// What is wrong and what is expected.
+        message: String,
+    },
 }
 
 /// The core's result type.

@@ -8,4 +8,10 @@ pub mod build_info;
 pub mod error;
 pub mod yaml;
 
+pub mod dedup;
+
+pub mod interrupt;
+pub mod text;
+
 pub use error::{Error, Location, Result};
+pub use interrupt::Interrupt;

@@ -1,0 +1,171 @@
+//! Exact duplicate rows: equal (optionally normalised) values in every chosen column.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use rayon::prelude::*;
+
+use super::check_rows;
+use crate::text::{hash_bytes, Normalize};
+use crate::{Interrupt, Result};
+
+/// The result of [`exact_dedup`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExactDedup {
+    /// `first[i]` is the index of the first row equal to row `i` (`i` itself when row `i` is
+    /// kept): a cluster id.
+    pub first: Vec<u32>,
+}
+
+impl ExactDedup {
+    /// Whether each row is kept (it is the first of its group).
+    pub fn keep(&self) -> Vec<bool> {
+        self.first
+            .iter()
+            .enumerate()
+            .map(|(i, &f)| f as usize == i)
+            .collect()
+    }
+}
+
+/// A hasher for keys that are already uniformly distributed hashes.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        self.0 = hash_bytes(bytes, self.0);
+    }
+    #[allow(clippy::cast_possible_truncation)] // the low half of a uniform hash is uniform
+    fn write_u128(&mut self, i: u128) {
+        self.0 = i as u64;
+    }
+}
+
+const CHUNK: usize = 1 << 16;
+const SEED_A: u64 = 0x4558_4143_5431;
+const SEED_B: u64 = 0x4558_4143_5432;
+
+fn row_key(columns: &[&[&str]], row: usize, normalize: Normalize) -> u128 {
+    let (mut a, mut b) = (SEED_A, SEED_B);
+    for column in columns {
+        let value = normalize.apply(column[row]);
+        // Folding each column's hash into the running one keeps ("ab", "c") apart from ("a", "bc").
+        a = hash_bytes(value.as_bytes(), a);
+        b = hash_bytes(value.as_bytes(), b);
+    }
+    (u128::from(a) << 64) | u128::from(b)
+}
+
+fn rows_equal(columns: &[&[&str]], x: usize, y: usize, normalize: Normalize) -> bool {
+    columns
+        .iter()
+        .all(|c| normalize.apply(c[x]) == normalize.apply(c[y]))
+}
+
+/// Finds exact duplicate rows over `columns` (each a column of equal length), comparing the
+/// values after `normalize`; the first row of each group in input order is the one kept.
+///
+/// Rows are fingerprinted with a 128-bit hash in parallel; rows with equal fingerprints are
+/// compared value by value, so a hash collision can never drop a row.
+pub fn exact_dedup(
+    columns: &[&[&str]],
+    normalize: &Normalize,
+    interrupt: &Interrupt,
+) -> Result<ExactDedup> {
+    let rows = check_rows(columns)?;
+    let mut keys = vec![0u128; rows];
+    for (c, chunk) in keys.chunks_mut(CHUNK).enumerate() {
+        interrupt.check()?;
+        let start = c * CHUNK;
+        chunk
+            .par_iter_mut()
+            .enumerate()
+            .for_each(|(i, k)| *k = row_key(columns, start + i, *normalize));
+    }
+    interrupt.check()?;
+    let mut seen: HashMap<u128, u32, BuildHasherDefault<Prehashed>> =
+        HashMap::with_capacity_and_hasher(rows, BuildHasherDefault::default());
+    // Fingerprints that turned out to be shared by different rows (never seen in practice, but
+    // exactness must not rest on luck): every distinct first row with that fingerprint.
+    let mut collided: HashMap<u128, Vec<u32>> = HashMap::new();
+    let mut first = Vec::with_capacity(rows);
+    for (i, key) in keys.iter().enumerate() {
+        #[allow(clippy::cast_possible_truncation)] // rows <= u32::MAX (check_rows)
+        let row = i as u32;
+        let head = *seen.entry(*key).or_insert(row);
+        if head == row || rows_equal(columns, head as usize, i, *normalize) {
+            first.push(head);
+            continue;
+        }
+        let others = collided.entry(*key).or_default();
+        let found = others
+            .iter()
+            .copied()
+            .find(|&o| rows_equal(columns, o as usize, i, *normalize));
+        first.push(found.unwrap_or_else(|| {
+            others.push(row);
+            row
+        }));
+    }
+    Ok(ExactDedup { first })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn firsts(col: &[&str], normalize: Normalize) -> Vec<u32> {
+        exact_dedup(&[col], &normalize, &Interrupt::new())
+            .map(|r| r.first)
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn keeps_the_first_occurrence() {
+        let col = ["a", "b", "a", "c", "b", "a"];
+        assert_eq!(firsts(&col, Normalize::RAW), vec![0, 1, 0, 3, 1, 0]);
+    }
+
+    #[test]
+    fn normalisation_decides_what_is_equal() {
+        let col = [
+            "Hello  World",
+            "hello world",
+            "ＨＥＬＬＯ world",
+            "hello, world",
+        ];
+        assert_eq!(firsts(&col, Normalize::RAW), vec![0, 1, 2, 3]);
+        assert_eq!(firsts(&col, Normalize::default()), vec![0, 0, 0, 3]);
+        assert_eq!(firsts(&col, Normalize::AGGRESSIVE), vec![0, 0, 0, 0]);
+    }
+
+    #[test]
+    fn edge_cases_empty_one_and_all_duplicates() {
+        assert!(firsts(&[], Normalize::RAW).is_empty());
+        assert_eq!(firsts(&[""], Normalize::RAW), vec![0]);
+        assert_eq!(firsts(&["", "", " "], Normalize::default()), vec![0, 0, 0]);
+        assert_eq!(firsts(&["x"; 5], Normalize::RAW), vec![0; 5]);
+    }
+
+    #[test]
+    fn several_columns_must_all_match_and_do_not_run_together() {
+        let q = ["ab", "a", "ab"];
+        let a = ["c", "bc", "c"];
+        let r = exact_dedup(&[&q, &a], &Normalize::RAW, &Interrupt::new());
+        assert_eq!(r.map(|r| r.first).ok(), Some(vec![0, 1, 0]));
+        let short = ["x"];
+        assert!(exact_dedup(&[&q, &short], &Normalize::RAW, &Interrupt::new()).is_err());
+    }
+
+    #[test]
+    fn an_interrupt_stops_the_work() {
+        let interrupt = Interrupt::new();
+        interrupt.trigger();
+        let r = exact_dedup(&[&["a"]], &Normalize::RAW, &interrupt);
+        assert_eq!(r, Err(crate::Error::Interrupted));
+    }
+}
