@@ -9,6 +9,7 @@ pub mod error;
 pub mod yaml;
 
 pub mod dedup;
+pub mod filter;
 
 pub mod interrupt;
 pub mod text;
