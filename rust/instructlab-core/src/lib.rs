@@ -8,9 +8,9 @@ pub mod build_info;
 pub mod error;
 pub mod yaml;
 
+pub mod decontam;
 pub mod dedup;
 pub mod filter;
-
 pub mod interrupt;
 pub mod text;
 

@@ -15,8 +15,8 @@ pub struct Normalize {
     pub lowercase: bool,
     /// Trim, and turn every run of whitespace into one space.
     pub collapse_whitespace: bool,
-    /// Remove punctuation and symbols (every character that is neither alphanumeric nor
-    /// whitespace).
+    /// Treat punctuation and symbols (every character that is neither alphanumeric nor
+    /// whitespace) as spaces, so that "2+2" and "2 + 2" become the same words.
     pub strip_punctuation: bool,
 }
 
@@ -71,11 +71,13 @@ impl Normalize {
         let mut out = String::with_capacity(composed.len());
         let mut pending_space = false;
         for c in composed.chars() {
+            let c = if self.strip_punctuation && !c.is_alphanumeric() && !c.is_whitespace() {
+                ' '
+            } else {
+                c
+            };
             if self.collapse_whitespace && c.is_whitespace() {
                 pending_space = !out.is_empty();
-                continue;
-            }
-            if self.strip_punctuation && !c.is_alphanumeric() && !c.is_whitespace() {
                 continue;
             }
             if pending_space {
@@ -117,7 +119,8 @@ mod tests {
     #[test]
     fn punctuation_and_empty_edge_cases() {
         let n = Normalize::AGGRESSIVE;
-        assert_eq!(n.apply("Don't -- stop!!"), "dont stop");
+        assert_eq!(n.apply("Don't -- stop!!"), "don t stop");
+        assert_eq!(n.apply("2+2"), n.apply("2 + 2"));
         assert_eq!(n.apply(""), "");
         assert_eq!(n.apply(" \t\n "), "");
         assert_eq!(n.apply("¡¿!?"), "");
