@@ -47,6 +47,10 @@ fn instantiate(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
             "FileError"
         }
         Error::Interrupted => return Ok(pyo3::exceptions::PyKeyboardInterrupt::new_err(())),
+        Error::InvalidArgument { name, message } => {
+            kwargs.set_item("message", format!("{name}: {message}"))?;
+            "UsageError"
+        }
     };
     let instance = module.getattr(class)?.call((), Some(&kwargs))?;
     Ok(PyErr::from_value(instance))

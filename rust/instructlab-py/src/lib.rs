@@ -7,6 +7,13 @@ mod build_info;
 mod errors;
 mod yaml;
 
+mod arrow;
+mod decontam;
+mod dedup;
+mod filter;
+mod interrupt;
+mod text;
+
 use pyo3::prelude::*;
 
 /// The extension module, imported as `instructlab._native`.
@@ -16,5 +23,12 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(build_info::build_info, m)?)?;
     m.add_function(wrap_pyfunction!(yaml::load_yaml, m)?)?;
     m.add_function(wrap_pyfunction!(yaml::load_yaml_located, m)?)?;
+    m.add_function(wrap_pyfunction!(text::normalize_text, m)?)?;
+    m.add_function(wrap_pyfunction!(dedup::exact_dedup, m)?)?;
+    m.add_function(wrap_pyfunction!(dedup::near_dedup, m)?)?;
+    m.add_function(wrap_pyfunction!(filter::filter_reasons, m)?)?;
+    m.add_function(wrap_pyfunction!(filter::filter_config, m)?)?;
+    m.add_function(wrap_pyfunction!(filter::quality_filter, m)?)?;
+    m.add_function(wrap_pyfunction!(decontam::decontaminate, m)?)?;
     Ok(())
 }
