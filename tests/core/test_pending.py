@@ -51,6 +51,9 @@ IMPLEMENTED = {
     "Config.init",
     "Config.load",
     "Config.show",
+    "Data.decontaminate",
+    "Data.dedup",
+    "Data.filter",
     "System.info",
 }
 

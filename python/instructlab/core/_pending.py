@@ -12,7 +12,6 @@ from instructlab.errors import NotImplementedYet
 _TAXONOMY = "the taxonomy engine"
 _SERVE = "model serving, chat and model management"
 _SDG = "the synthetic data generation engine"
-_KERNELS = "the dedup, filter and decontamination kernels"
 _PACK = "the training-data engine"
 _TRAIN = "training"
 _EVAL = "evaluation"
@@ -26,9 +25,6 @@ PENDING: dict[str, str] = {
     "Data.generate_data": _SDG,
     "Data.mix": _SDG,
     "Data.list": _SDG,
-    "Data.dedup": _KERNELS,
-    "Data.filter": _KERNELS,
-    "Data.decontaminate": _KERNELS,
     "Model.serve": _SERVE,
     "Model.chat": _SERVE,
     "Model.list": _SERVE,

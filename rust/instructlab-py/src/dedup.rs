@@ -44,7 +44,7 @@ pub fn exact_dedup<'py>(
 #[allow(clippy::needless_pass_by_value)] // pyo3 hands arguments over owned
 #[pyo3(signature = (
     column, threshold = 0.8, num_perm = 128, ngram = 5, shingle = "words",
-    normalize = "default", bands = None, seed = 1, memory_budget = 1 << 30, spill_dir = None,
+    normalize = "default", bands = None, seed = 1, memory_budget = 1_073_741_824, spill_dir = None,
 ))]
 #[allow(clippy::too_many_arguments)] // mirrors the Python keyword arguments one to one
 pub fn near_dedup<'py>(
