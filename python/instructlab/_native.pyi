@@ -58,7 +58,7 @@ def near_dedup(
     memory_budget: int = 1073741824,
     spill_dir: str | None = None,
 ) -> tuple[bytes, dict[str, int]]:
-    """Cluster id per row (first row of its near-duplicate cluster) as uint32 bytes, and counters."""
+    """Cluster id per row (first row of its near-duplicate cluster) as uint32 bytes; counters."""
 
 def filter_reasons() -> list[str | None]:
     """Reason names by code; code 0 (None) means kept."""
@@ -84,4 +84,4 @@ def decontaminate(
     threshold: float = 0.0,
     normalize: str = "aggressive",
 ) -> tuple[bytes, bytes]:
-    """Per row: n-gram overlap fraction (float32 bytes) and first matching reference (int64 bytes)."""
+    """Per row: n-gram overlap (float32 bytes) and first matching reference (int64 bytes)."""

@@ -7,8 +7,8 @@ import random
 import signal
 import threading
 
-import numpy as np
 import datasets
+import numpy as np
 import pyarrow as pa
 import pytest
 from hypothesis import given, settings

@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from instructlab.clean import dedup_rows, decontaminate_rows, filter_rows, load_rows
+from instructlab.clean import decontaminate_rows, dedup_rows, filter_rows, load_rows
 from instructlab.errors import FileError, UsageError
 
 ROWS = [
