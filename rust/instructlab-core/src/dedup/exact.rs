@@ -117,6 +117,7 @@ pub fn exact_dedup(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     fn firsts(col: &[&str], normalize: Normalize) -> Vec<u32> {
         exact_dedup(&[col], &normalize, &Interrupt::new())
@@ -167,5 +168,32 @@ mod tests {
         interrupt.trigger();
         let r = exact_dedup(&[&["a"]], &Normalize::RAW, &interrupt);
         assert_eq!(r, Err(crate::Error::Interrupted));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(32))]
+
+        #[test]
+        fn deterministic_idempotent_and_a_subset(
+            rows in proptest::collection::vec(
+                prop::sample::select(vec!["a b", "A  b", "c", "", "ｃ", "d e"]), 0..200),
+            threads in 1usize..5,
+        ) {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build();
+            let pool = match pool { Ok(p) => p, Err(e) => panic!("{e}") };
+            let n = Normalize::default();
+            let run = |col: &[&str]| exact_dedup(&[col], &n, &Interrupt::new());
+            let many = pool.install(|| run(&rows));
+            prop_assert_eq!(&many, &run(&rows));
+            let first = many.map(|r| r.first).unwrap_or_default();
+            let kept: Vec<&str> = rows.iter().zip(&first).enumerate()
+                .filter(|(i, (_, f))| **f as usize == *i).map(|(_, (r, _))| *r).collect();
+            for (i, &f) in first.iter().enumerate() {
+                prop_assert!(f as usize <= i);
+                prop_assert_eq!(n.apply(rows[i]), n.apply(rows[f as usize]));
+            }
+            let again = run(&kept).map(|r| r.keep()).unwrap_or_default();
+            prop_assert!(again.iter().all(|&k| k));
+        }
     }
 }
