@@ -87,6 +87,12 @@ class Rows:
             self._records = list(self._table.to_pylist()) if self._table is not None else []
         return self._records
 
+    def record(self, row: int) -> dict[str, Any]:
+        """One row as a dict (without converting the whole table)."""
+        if self._records is None and self._table is not None:
+            return dict(self._table.slice(row, 1).to_pylist()[0])
+        return self.records()[row]
+
     def column(self, name: str) -> Any:
         """A text column for the kernels: an Arrow string column when the data is Arrow (zero
         copy), else a list of strings."""
@@ -132,7 +138,7 @@ class Rows:
 
     def preview(self, row: int, columns: list[str], width: int = 160) -> str:
         """A one-line excerpt of ``row`` for reports."""
-        record = self.records()[row]
+        record = self.record(row)
         parts = []
         for name in columns:
             text = (
