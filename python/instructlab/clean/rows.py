@@ -156,7 +156,8 @@ class Rows:
         np = require("numpy")
         mask = np.asarray(keep, dtype=bool)
         if self._dataset is not None:
-            return self._dataset.select(np.flatnonzero(mask).tolist())
+            # An index mapping over the same table, held in memory (what Dataset.filter makes).
+            return self._dataset.select(np.flatnonzero(mask), keep_in_memory=True)
         if self._table is not None:
             pa = require("pyarrow")
             return self._table.filter(pa.array(mask))

@@ -39,25 +39,22 @@ impl Hasher for Prehashed {
     fn write(&mut self, bytes: &[u8]) {
         self.0 = hash_bytes(bytes, self.0);
     }
-    #[allow(clippy::cast_possible_truncation)] // the low half of a uniform hash is uniform
-    fn write_u128(&mut self, i: u128) {
-        self.0 = i as u64;
+    fn write_u64(&mut self, i: u64) {
+        self.0 = i;
     }
 }
 
 const CHUNK: usize = 1 << 16;
-const SEED_A: u64 = 0x4558_4143_5431;
-const SEED_B: u64 = 0x4558_4143_5432;
+const SEED: u64 = 0x4558_4143_5431;
 
-fn row_key(columns: &[&[&str]], row: usize, normalize: Normalize) -> u128 {
-    let (mut a, mut b) = (SEED_A, SEED_B);
+fn row_key(columns: &[&[&str]], row: usize, normalize: Normalize) -> u64 {
+    let mut key = SEED;
     for column in columns {
         let value = normalize.apply(column[row]);
         // Folding each column's hash into the running one keeps ("ab", "c") apart from ("a", "bc").
-        a = hash_bytes(value.as_bytes(), a);
-        b = hash_bytes(value.as_bytes(), b);
+        key = hash_bytes(value.as_bytes(), key);
     }
-    (u128::from(a) << 64) | u128::from(b)
+    key
 }
 
 fn rows_equal(columns: &[&[&str]], x: usize, y: usize, normalize: Normalize) -> bool {
@@ -69,7 +66,7 @@ fn rows_equal(columns: &[&[&str]], x: usize, y: usize, normalize: Normalize) -> 
 /// Finds exact duplicate rows over `columns` (each a column of equal length), comparing the
 /// values after `normalize`; the first row of each group in input order is the one kept.
 ///
-/// Rows are fingerprinted with a 128-bit hash in parallel; rows with equal fingerprints are
+/// Rows are fingerprinted with a 64-bit hash in parallel; rows with equal fingerprints are
 /// compared value by value, so a hash collision can never drop a row.
 pub fn exact_dedup(
     columns: &[&[&str]],
@@ -77,7 +74,7 @@ pub fn exact_dedup(
     interrupt: &Interrupt,
 ) -> Result<ExactDedup> {
     let rows = check_rows(columns)?;
-    let mut keys = vec![0u128; rows];
+    let mut keys = vec![0u64; rows];
     for (c, chunk) in keys.chunks_mut(CHUNK).enumerate() {
         interrupt.check()?;
         let start = c * CHUNK;
@@ -87,11 +84,11 @@ pub fn exact_dedup(
             .for_each(|(i, k)| *k = row_key(columns, start + i, *normalize));
     }
     interrupt.check()?;
-    let mut seen: HashMap<u128, u32, BuildHasherDefault<Prehashed>> =
+    let mut seen: HashMap<u64, u32, BuildHasherDefault<Prehashed>> =
         HashMap::with_capacity_and_hasher(rows, BuildHasherDefault::default());
     // Fingerprints that turned out to be shared by different rows (never seen in practice, but
     // exactness must not rest on luck): every distinct first row with that fingerprint.
-    let mut collided: HashMap<u128, Vec<u32>> = HashMap::new();
+    let mut collided: HashMap<u64, Vec<u32>> = HashMap::new();
     let mut first = Vec::with_capacity(rows);
     for (i, key) in keys.iter().enumerate() {
         #[allow(clippy::cast_possible_truncation)] // rows <= u32::MAX (check_rows)

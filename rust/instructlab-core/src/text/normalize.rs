@@ -59,6 +59,14 @@ impl Normalize {
         if self.is_raw() {
             return Cow::Borrowed(text);
         }
+        if text.is_ascii() && !self.strip_punctuation {
+            return self.apply_ascii(text);
+        }
+        self.apply_general(text)
+    }
+
+    /// Every option, for any text.
+    fn apply_general<'a>(self, text: &'a str) -> Cow<'a, str> {
         // ASCII text is its own NFKC form: skip the Unicode tables on the common path.
         let composed: Cow<'a, str> = if self.nfkc && !text.is_ascii() {
             Cow::Owned(text.nfkc().collect())
@@ -89,6 +97,55 @@ impl Normalize {
             } else {
                 out.push(c);
             }
+        }
+        Cow::Owned(out)
+    }
+}
+
+impl Normalize {
+    /// The common case (ASCII, punctuation kept) byte by byte, borrowing when the text is
+    /// already normal.
+    fn apply_ascii(self, text: &str) -> Cow<'_, str> {
+        let bytes = text.as_bytes();
+        // `char::is_whitespace` on ASCII is exactly \t..=\r and the space.
+        let ws = |c: &u8| *c == b' ' || (b'\t'..=b'\r').contains(c);
+        // One pass: is the text already normal (no capitals; single spaces, none at the ends)?
+        let mut already = true;
+        let mut previous_ws = true;
+        for c in bytes {
+            let w = ws(c);
+            if (self.lowercase && c.is_ascii_uppercase())
+                || (self.collapse_whitespace && w && (previous_ws || *c != b' '))
+            {
+                already = false;
+                break;
+            }
+            previous_ws = w;
+        }
+        if self.collapse_whitespace && !bytes.is_empty() && previous_ws {
+            already = false;
+        }
+        if already {
+            return Cow::Borrowed(text);
+        }
+        let mut out = String::with_capacity(text.len());
+        let mut pending_space = false;
+        for &c in bytes {
+            // `char::is_whitespace` (not `is_ascii_whitespace`, which lacks \x0b) keeps this
+            // identical to the general path.
+            if self.collapse_whitespace && ws(&c) {
+                pending_space = !out.is_empty();
+                continue;
+            }
+            if pending_space {
+                out.push(' ');
+                pending_space = false;
+            }
+            out.push(char::from(if self.lowercase {
+                c.to_ascii_lowercase()
+            } else {
+                c
+            }));
         }
         Cow::Owned(out)
     }
@@ -128,6 +185,13 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn the_ascii_path_matches_the_general_one(text in "[ -~\t\n\x0b\x0c\r]{0,40}") {
+            for n in [Normalize::default(), Normalize { lowercase: false, ..Normalize::default() }] {
+                prop_assert_eq!(n.apply_ascii(&text), n.apply_general(&text));
+            }
+        }
+
         #[test]
         fn normalisation_is_idempotent(text in "\\PC{0,40}") {
             for n in [Normalize::default(), Normalize::AGGRESSIVE] {

@@ -56,10 +56,20 @@ impl Shingler {
         match self.shingle {
             Shingle::Words(n) => {
                 self.words.clear();
-                self.words.extend(
-                    text.split_whitespace()
-                        .map(|w| hash_bytes(w.as_bytes(), WORD_SEED)),
-                );
+                if text.is_ascii() {
+                    // Byte-wise splitting, with the same whitespace set as `split_whitespace`.
+                    self.words.extend(
+                        text.as_bytes()
+                            .split(|&b| char::from(b).is_whitespace())
+                            .filter(|w| !w.is_empty())
+                            .map(|w| hash_bytes(w, WORD_SEED)),
+                    );
+                } else {
+                    self.words.extend(
+                        text.split_whitespace()
+                            .map(|w| hash_bytes(w.as_bytes(), WORD_SEED)),
+                    );
+                }
                 if self.words.is_empty() {
                     return;
                 }
