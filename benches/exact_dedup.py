@@ -17,7 +17,7 @@ import time
 from importlib.metadata import version
 from pathlib import Path
 
-from _harness import document, emit, peak_rss_mb, report, run_side, vocabulary
+from _harness import documents, emit, peak_rss_mb, report, run_side
 
 
 def load(path: Path):
@@ -94,13 +94,13 @@ def main() -> int:
     import pyarrow.parquet as pq
 
     rng = random.Random(args.seed)
-    vocab = vocabulary()
+    fresh = iter(documents(args.rows, args.words, 0, args.seed))
     texts: list[str] = []
     for _ in range(args.rows):
         if texts and rng.random() < args.duplicates:
             texts.append(texts[rng.randrange(len(texts))])
         else:
-            texts.append(" ".join(document(rng, vocab, args.words)))
+            texts.append(" ".join(next(fresh)))
     print(f"exact dedup: {args.rows} rows of ~{args.words} words, ~{args.duplicates:.0%} repeats")
     print(
         f"peer: pandas {version('pandas')} to_pandas().drop_duplicates(subset=['text']) "

@@ -19,7 +19,7 @@ import time
 from importlib.metadata import version
 from pathlib import Path
 
-from _harness import document, emit, peak_rss_mb, report, run_side, vocabulary
+from _harness import documents, emit, peak_rss_mb, report, run_side
 
 
 def shingles(text: str, n: int) -> set[str]:
@@ -36,9 +36,8 @@ def jaccard(a: str, b: str, n: int) -> float:
 
 def generate(docs: int, words: int, copy_fraction: float, seed: int) -> tuple[list[str], list]:
     rng = random.Random(seed)
-    vocab = vocabulary()
     copies = int(docs * copy_fraction)
-    originals = [document(rng, vocab, words + rng.randint(-10, 10)) for _ in range(docs - copies)]
+    originals = documents(docs - copies, words, 10, seed)
     texts = [" ".join(d) for d in originals]
     planted = []
     for _ in range(copies):

@@ -18,16 +18,14 @@ import time
 from importlib.metadata import version
 from pathlib import Path
 
-from _harness import COMMON, document, emit, peak_rss_mb, report, run_side, vocabulary
+from _harness import COMMON, documents, emit, peak_rss_mb, report, run_side
 
 
 def generate(rows: int, words: int, seed: int) -> list[str]:
     rng = random.Random(seed)
-    vocab = vocabulary()
     texts = []
-    for _ in range(rows):
+    for doc in documents(rows, words, 20, seed):
         kind = rng.random()
-        doc = document(rng, vocab, words + rng.randint(-20, 20))
         if kind < 0.05:  # the same line again and again
             line = " ".join(doc[:12])
             text = "\n".join([line] * 8 + [" ".join(doc[12:])])
