@@ -56,8 +56,10 @@ class Rows:
         lines: list[str] | None = None,
         table: Any | None = None,
         dataset: Any | None = None,
+        flat: Any | None = None,
     ) -> None:
         self.source = source
+        self._flat = flat
         self._records = records
         self._lines = lines
         self._table = table
@@ -156,12 +158,30 @@ class Rows:
         np = require("numpy")
         mask = np.asarray(keep, dtype=bool)
         if self._dataset is not None:
-            # An index mapping over the same table, held in memory (what Dataset.filter makes).
-            return self._dataset.select(np.flatnonzero(mask), keep_in_memory=True)
+            return self._dataset_subset(np.flatnonzero(mask))
         if self._table is not None:
             pa = require("pyarrow")
             return self._table.filter(pa.array(mask))
         return [r for r, k in zip(self.records(), mask, strict=True) if k]
+
+    def _dataset_subset(self, rows: Any) -> Any:
+        """A Dataset of ``rows``: an in-memory index mapping over the same table, which is what
+        ``Dataset.select`` builds, without its per-index Python loops."""
+        import hashlib
+
+        pa = require("pyarrow")
+        table_module = require("datasets.table")
+        dataset = self._flat if self._flat is not None else self._dataset
+        indices = pa.table({"indices": pa.array(rows, type=pa.uint64())})
+        digest = hashlib.sha256(str(dataset._fingerprint).encode())
+        digest.update(rows.tobytes())
+        return type(dataset)(
+            dataset.data,
+            info=dataset.info.copy(),
+            split=dataset.split,
+            indices_table=table_module.InMemoryTable(indices),
+            fingerprint=digest.hexdigest()[:16],
+        )
 
     def write(self, keep: Any, path: Path) -> None:
         """Writes the kept rows to ``path`` (``.jsonl`` or ``.parquet``). JSONL input lines are
@@ -241,7 +261,7 @@ def load_rows(data: Any) -> Rows:
     if type(data).__module__.startswith("datasets") and hasattr(data, "with_format"):
         # A Dataset's table may sit behind an index mapping (after select/filter/shuffle).
         flat = data.flatten_indices() if getattr(data, "_indices", None) is not None else data
-        return Rows("<dataset>", table=flat.data.table, dataset=data)
+        return Rows("<dataset>", table=flat.data.table, dataset=data, flat=flat)
     if hasattr(data, "column_names") and hasattr(data, "filter") and hasattr(data, "num_rows"):
         return Rows("<table>", table=data)
     raise UsageError(

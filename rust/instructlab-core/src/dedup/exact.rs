@@ -63,6 +63,40 @@ fn rows_equal(columns: &[&[&str]], x: usize, y: usize, normalize: Normalize) -> 
         .all(|c| normalize.apply(c[x]) == normalize.apply(c[y]))
 }
 
+/// The first equal row of each row of one shard (`members` in input order).
+fn first_in_shard(
+    members: &[u32],
+    keys: &[u64],
+    columns: &[&[&str]],
+    normalize: Normalize,
+) -> Vec<u32> {
+    let mut seen: HashMap<u64, u32, BuildHasherDefault<Prehashed>> =
+        HashMap::with_capacity_and_hasher(members.len(), BuildHasherDefault::default());
+    // Fingerprints that turned out to be shared by different rows (never seen in practice, but
+    // exactness must not rest on luck): every distinct first row with that fingerprint.
+    let mut collided: HashMap<u64, Vec<u32>> = HashMap::new();
+    let mut first = Vec::with_capacity(members.len());
+    for &row in members {
+        let i = row as usize;
+        let key = keys[i];
+        let head = *seen.entry(key).or_insert(row);
+        if head == row || rows_equal(columns, head as usize, i, normalize) {
+            first.push(head);
+            continue;
+        }
+        let others = collided.entry(key).or_default();
+        let found = others
+            .iter()
+            .copied()
+            .find(|&o| rows_equal(columns, o as usize, i, normalize));
+        first.push(found.unwrap_or_else(|| {
+            others.push(row);
+            row
+        }));
+    }
+    first
+}
+
 /// Finds exact duplicate rows over `columns` (each a column of equal length), comparing the
 /// values after `normalize`; the first row of each group in input order is the one kept.
 ///
@@ -84,29 +118,33 @@ pub fn exact_dedup(
             .for_each(|(i, k)| *k = row_key(columns, start + i, *normalize));
     }
     interrupt.check()?;
-    let mut seen: HashMap<u64, u32, BuildHasherDefault<Prehashed>> =
-        HashMap::with_capacity_and_hasher(rows, BuildHasherDefault::default());
-    // Fingerprints that turned out to be shared by different rows (never seen in practice, but
-    // exactness must not rest on luck): every distinct first row with that fingerprint.
-    let mut collided: HashMap<u64, Vec<u32>> = HashMap::new();
-    let mut first = Vec::with_capacity(rows);
-    for (i, key) in keys.iter().enumerate() {
-        #[allow(clippy::cast_possible_truncation)] // rows <= u32::MAX (check_rows)
-        let row = i as u32;
-        let head = *seen.entry(*key).or_insert(row);
-        if head == row || rows_equal(columns, head as usize, i, *normalize) {
-            first.push(head);
-            continue;
+    // Rows are split into shards by the top bits of their fingerprint; equal rows share a
+    // shard, and each shard is scanned in input order, so the first occurrence wins whatever
+    // the number of threads.
+    let shards = (rayon::current_num_threads() * 8).next_power_of_two();
+    let shift = 64 - shards.trailing_zeros();
+    #[allow(clippy::cast_possible_truncation)] // shard < shards, a small number
+    let shard_of = |key: u64| {
+        if shards == 1 {
+            0
+        } else {
+            (key >> shift) as usize
         }
-        let others = collided.entry(*key).or_default();
-        let found = others
-            .iter()
-            .copied()
-            .find(|&o| rows_equal(columns, o as usize, i, *normalize));
-        first.push(found.unwrap_or_else(|| {
-            others.push(row);
-            row
-        }));
+    };
+    let mut by_shard: Vec<Vec<u32>> = vec![Vec::new(); shards];
+    for (i, &key) in keys.iter().enumerate() {
+        #[allow(clippy::cast_possible_truncation)] // rows <= u32::MAX (check_rows)
+        by_shard[shard_of(key)].push(i as u32);
+    }
+    let firsts: Vec<Vec<u32>> = by_shard
+        .par_iter()
+        .map(|members| first_in_shard(members, &keys, columns, *normalize))
+        .collect();
+    let mut first = vec![0u32; rows];
+    for (members, firsts) in by_shard.iter().zip(firsts) {
+        for (&row, f) in members.iter().zip(firsts) {
+            first[row as usize] = f;
+        }
     }
     Ok(ExactDedup { first })
 }
@@ -157,6 +195,14 @@ mod tests {
         assert_eq!(r.map(|r| r.first).ok(), Some(vec![0, 1, 0]));
         let short = ["x"];
         assert!(exact_dedup(&[&q, &short], &Normalize::RAW, &Interrupt::new()).is_err());
+    }
+
+    #[test]
+    fn a_fingerprint_collision_never_merges_different_rows() {
+        // Force every row onto one fingerprint: only the value comparison separates them.
+        let col = ["a", "b", "a", "c", "b"];
+        let first = first_in_shard(&[0, 1, 2, 3, 4], &[7; 5], &[&col], Normalize::RAW);
+        assert_eq!(first, vec![0, 1, 0, 3, 1]);
     }
 
     #[test]
