@@ -13,9 +13,6 @@ from instructlab.cli.main import cli
 # Minimal arguments for pending commands that require some, so they reach the SDK call.
 ARGS: dict[str, list[str]] = {
     "data mix": ["--recipe", "{file}"],
-    "data dedup": ["{file}"],
-    "data filter": ["{file}"],
-    "data decontaminate": ["{file}", "--reference", "{file}"],
     "model evaluate": ["--benchmark", "mmlu"],
     "model convert": ["x"],
     "model upload": ["x", "y"],
@@ -39,6 +36,9 @@ WORKING: dict[str, list[str]] = {
     "process remove": ["1"],  # exits 1: no such process
     "data generate": ["--list-pipelines"],
     "generate": ["--list-pipelines"],
+    "data dedup": ["{file}"],
+    "data filter": ["{file}"],
+    "data decontaminate": ["{file}", "--reference", "{file}"],
 }
 EXPECTED_EXIT = {
     "config edit": 1,
@@ -90,8 +90,11 @@ def test_pending_commands_exit_3_naming_the_capability(command: str, tmp_path) -
 
 
 @pytest.mark.parametrize("command", sorted(WORKING))
-def test_working_commands_run(command: str) -> None:
-    result = CliRunner().invoke(cli, [*command.split(), *WORKING[command]])
+def test_working_commands_run(command: str, tmp_path) -> None:
+    file = tmp_path / "f.jsonl"
+    file.write_text('{"question": "Why?", "answer": "Because."}\n')
+    args = [a.format(file=file) for a in WORKING[command]]
+    result = CliRunner().invoke(cli, [*command.split(), *args])
     expected = EXPECTED_EXIT.get(command, 0)
     assert result.exit_code == expected, result.output
     assert "not implemented" not in result.output

@@ -11,7 +11,6 @@ from instructlab.errors import NotImplementedYet
 
 _SERVE = "model serving, chat and model management"
 _SDG = "the synthetic data generation engine"
-_KERNELS = "the dedup, filter and decontamination kernels"
 _PACK = "the training-data engine"
 _TRAIN = "training"
 _EVAL = "evaluation"
@@ -21,9 +20,6 @@ PENDING: dict[str, str] = {
     "Data.ingest": _SDG,
     "Data.mix": _SDG,
     "Data.list": _SDG,
-    "Data.dedup": _KERNELS,
-    "Data.filter": _KERNELS,
-    "Data.decontaminate": _KERNELS,
     "Model.convert": _SERVE,
     "Model.upload": _SERVE,
     "Model.process_data": _PACK,
