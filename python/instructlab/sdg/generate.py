@@ -113,9 +113,12 @@ def _find_run(runs_dir: Path, identity: str, new_run: bool) -> tuple[Path, bool,
                 continue
             if info.get("identity") == identity and info.get("status") != "done":
                 return meta.parent, True, str(info["suffix"])
-    suffix = datetime.datetime.now().strftime("%Y-%m-%dT%H_%M_%S")
-    run_dir = runs_dir / f"{suffix}_{identity[:8]}"
-    return run_dir, False, suffix
+    stamp = datetime.datetime.now().strftime("%Y-%m-%dT%H_%M_%S")
+    suffix, count = stamp, 1
+    while (runs_dir / f"{suffix}_{identity[:8]}").exists():
+        count += 1  # two runs in one second: never share a directory (or its cache)
+        suffix = f"{stamp}_{count}"
+    return runs_dir / f"{suffix}_{identity[:8]}", False, suffix
 
 
 def _estimate(jobs: list[LeafJob]) -> DryRunEstimate:
