@@ -51,6 +51,7 @@ IMPLEMENTED = {
     "Config.init",
     "Config.load",
     "Config.show",
+    "Model.process_data",
     "System.info",
 }
 

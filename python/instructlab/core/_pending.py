@@ -13,7 +13,6 @@ _TAXONOMY = "the taxonomy engine"
 _SERVE = "model serving, chat and model management"
 _SDG = "the synthetic data generation engine"
 _KERNELS = "the dedup, filter and decontamination kernels"
-_PACK = "the training-data engine"
 _TRAIN = "training"
 _EVAL = "evaluation"
 _RAG = "retrieval-augmented generation"
@@ -36,7 +35,6 @@ PENDING: dict[str, str] = {
     "Model.remove": _SERVE,
     "Model.convert": _SERVE,
     "Model.upload": _SERVE,
-    "Model.process_data": _PACK,
     "Model.train_model": _TRAIN,
     "Model.evaluate_mmlu_bench": _EVAL,
     "Model.evaluate_mmlu_branch": _EVAL,

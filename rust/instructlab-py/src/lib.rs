@@ -5,6 +5,7 @@
 
 mod build_info;
 mod errors;
+mod pack;
 mod yaml;
 
 use pyo3::prelude::*;
@@ -16,5 +17,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(build_info::build_info, m)?)?;
     m.add_function(wrap_pyfunction!(yaml::load_yaml, m)?)?;
     m.add_function(wrap_pyfunction!(yaml::load_yaml_located, m)?)?;
+    m.add_class::<pack::PackEngine>()?;
+    m.add_function(wrap_pyfunction!(pack::plan_packing, m)?)?;
+    m.add_function(wrap_pyfunction!(pack::flatten_packed, m)?)?;
+    m.add_function(wrap_pyfunction!(pack::gguf_tokenizer, m)?)?;
     Ok(())
 }

@@ -1,5 +1,8 @@
 //! Many records at once: parse, render, tokenise and mask in parallel, into flat buffers.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
 use rayon::prelude::*;
 
 use super::labels::{build_sample, parse_record, DropReason, SampleOptions};
@@ -15,6 +18,29 @@ pub struct Engine {
     pub tokenizer: TextTokenizer,
     /// Lengths, end-of-turn and EOS settings.
     pub options: SampleOptions,
+    /// Where the time goes, summed over threads.
+    pub times: EngineTimes,
+}
+
+/// Nanoseconds spent, summed over all threads and batches (for benchmarks and progress).
+#[derive(Debug, Default)]
+pub struct EngineTimes {
+    /// In the tokenizer.
+    pub tokenize_ns: AtomicU64,
+    /// On whole records (parse, render, tokenise, mask).
+    pub total_ns: AtomicU64,
+}
+
+impl Engine {
+    /// An engine with fresh timers.
+    pub fn new(template: ChatTemplate, tokenizer: TextTokenizer, options: SampleOptions) -> Self {
+        Self {
+            template,
+            tokenizer,
+            options,
+            times: EngineTimes::default(),
+        }
+    }
 }
 
 /// The samples built from a batch of records, concatenated: sample `k` is
@@ -43,9 +69,11 @@ impl Engine {
         let results: Vec<_> = lines
             .par_iter()
             .map(|line| {
-                let record = parse_record(line).map_err(DropReason::InvalidRecord)?;
-                let sample = build_sample(&record, &self.template, &self.tokenizer, &self.options)?;
-                Ok((record.id.unwrap_or_default(), sample))
+                let started = Instant::now();
+                let result = self.one(line);
+                let nanos = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+                self.times.total_ns.fetch_add(nanos, Ordering::Relaxed);
+                result
             })
             .collect();
         let total: usize = results
@@ -76,6 +104,18 @@ impl Engine {
         }
         batch
     }
+
+    fn one(&self, line: &str) -> Result<(String, super::labels::Sample), DropReason> {
+        let record = parse_record(line).map_err(DropReason::InvalidRecord)?;
+        let sample = build_sample(
+            &record,
+            &self.template,
+            &self.tokenizer,
+            &self.options,
+            &self.times.tokenize_ns,
+        )?;
+        Ok((record.id.unwrap_or_default(), sample))
+    }
 }
 
 #[cfg(test)]
@@ -87,20 +127,20 @@ mod tests {
 
     #[test]
     fn keeps_order_and_counts_drops() {
-        let engine = Engine {
-            template: ChatTemplate::new(
+        let engine = Engine::new(
+            ChatTemplate::new(
                 "{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}",
                 &BTreeMap::new(),
             )
             .unwrap_or_else(|e| panic!("{e}")),
-            tokenizer: tiny(),
-            options: SampleOptions {
+            tiny(),
+            SampleOptions {
                 max_seq_len: 100,
                 min_seq_len: 1,
                 end_of_turn: None,
                 eos_token: None,
             },
-        };
+        );
         let ok = r#"{"id": "a", "messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "Hey"}]}"#;
         let lines = vec![
             ok.to_owned(),
@@ -115,5 +155,9 @@ mod tests {
         assert_eq!(batch.dropped.len(), 1);
         assert_eq!(batch.dropped[0].1.name(), "invalid_record");
         assert!(batch.learned.iter().all(|&l| l == 3)); // "He", "y", "<|im_end|>"
+        let times = &engine.times;
+        assert!(
+            times.total_ns.load(Ordering::Relaxed) >= times.tokenize_ns.load(Ordering::Relaxed)
+        );
     }
 }

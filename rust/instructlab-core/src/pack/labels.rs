@@ -11,6 +11,9 @@
 //! the special token right after the content (`<|im_end|>`, `<|eot_id|>`, `</s>`, ...) is its
 //! end of turn. Tokens overlapping a learned byte range keep their id as label, others get -100.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
 use serde_json::Value as Json;
 
 use super::template::ChatTemplate;
@@ -171,6 +174,7 @@ pub fn build_sample(
     template: &ChatTemplate,
     tokenizer: &TextTokenizer,
     options: &SampleOptions,
+    tokenize_ns: &AtomicU64,
 ) -> Result<Sample, DropReason> {
     let messages = record.messages.as_array().map_or(&[][..], Vec::as_slice);
     let (text, spans) = if messages.iter().any(|m| role(m) == "pretraining") {
@@ -183,9 +187,11 @@ pub fn build_sample(
     } else {
         learned_spans(messages, record.unmask, template, tokenizer, options)?
     };
-    let encoded = tokenizer
-        .encode(&text)
-        .map_err(|e| DropReason::InvalidRecord(e.to_string()))?;
+    let started = Instant::now();
+    let encoded = tokenizer.encode(&text);
+    let nanos = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+    tokenize_ns.fetch_add(nanos, Ordering::Relaxed);
+    let encoded = encoded.map_err(|e| DropReason::InvalidRecord(e.to_string()))?;
     let labels = label_tokens(&encoded.ids, &encoded.offsets, &spans);
     let sample = Sample {
         input_ids: encoded.ids,
@@ -366,8 +372,8 @@ mod tests {
         let r = record(
             r#"{"messages": [{"role": "system", "content": "Sys"}, {"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}, {"role": "user", "content": "x"}, {"role": "assistant", "content": "yes"}]}"#,
         );
-        let s =
-            build_sample(&r, &template(), &tiny(), &options()).unwrap_or_else(|e| panic!("{e:?}"));
+        let s = build_sample(&r, &template(), &tiny(), &options(), &AtomicU64::new(0))
+            .unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!(learned_text(&s), "Hello<|im_end|>yes<|im_end|>");
         assert_eq!(s.input_ids.len(), s.labels.len());
     }
@@ -377,8 +383,8 @@ mod tests {
         let r = record(
             r#"{"unmask": true, "messages": [{"role": "system", "content": "Sys"}, {"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}"#,
         );
-        let s =
-            build_sample(&r, &template(), &tiny(), &options()).unwrap_or_else(|e| panic!("{e:?}"));
+        let s = build_sample(&r, &template(), &tiny(), &options(), &AtomicU64::new(0))
+            .unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!(learned_text(&s), "Hi<|im_end|>Hello<|im_end|>");
     }
 
@@ -387,16 +393,16 @@ mod tests {
         let r = record(
             r#"{"messages": [{"role": "user", "content": "assistant"}, {"role": "assistant", "content": "user"}]}"#,
         );
-        let s =
-            build_sample(&r, &template(), &tiny(), &options()).unwrap_or_else(|e| panic!("{e:?}"));
+        let s = build_sample(&r, &template(), &tiny(), &options(), &AtomicU64::new(0))
+            .unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!(learned_text(&s), "user<|im_end|>");
     }
 
     #[test]
     fn pretraining_role_is_raw_text_all_learned() {
         let r = record(r#"{"messages": [{"role": "pretraining", "content": "Hey"}]}"#);
-        let s =
-            build_sample(&r, &template(), &tiny(), &options()).unwrap_or_else(|e| panic!("{e:?}"));
+        let s = build_sample(&r, &template(), &tiny(), &options(), &AtomicU64::new(0))
+            .unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!(learned_text(&s), "Hey<|im_end|>");
         assert_eq!(s.learned(), s.input_ids.len());
     }
@@ -410,19 +416,25 @@ mod tests {
         );
         let mut o = options();
         o.max_seq_len = 5;
-        assert_eq!(build_sample(&long, &t, &tok, &o), Err(DropReason::TooLong));
+        assert_eq!(
+            build_sample(&long, &t, &tok, &o, &AtomicU64::new(0)),
+            Err(DropReason::TooLong)
+        );
         let mut o = options();
         o.min_seq_len = 1000;
-        assert_eq!(build_sample(&long, &t, &tok, &o), Err(DropReason::TooShort));
+        assert_eq!(
+            build_sample(&long, &t, &tok, &o, &AtomicU64::new(0)),
+            Err(DropReason::TooShort)
+        );
         let user_only = record(r#"{"messages": [{"role": "user", "content": "Hi"}]}"#);
         assert_eq!(
-            build_sample(&user_only, &t, &tok, &options()),
+            build_sample(&user_only, &t, &tok, &options(), &AtomicU64::new(0)),
             Err(DropReason::NothingToLearn)
         );
         let bad = ChatTemplate::new("{{ raise_exception('no') }}", &BTreeMap::new())
             .unwrap_or_else(|e| panic!("{e}"));
         assert!(matches!(
-            build_sample(&long, &bad, &tok, &options()),
+            build_sample(&long, &bad, &tok, &options(), &AtomicU64::new(0)),
             Err(DropReason::TemplateError(_))
         ));
     }
