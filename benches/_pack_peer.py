@@ -88,14 +88,44 @@ def _pack_011(lengths, ranks, ebs, budget, seed):
     }
 
 
+def _pack_016(lengths, ranks, ebs, budget, seed):
+    """The newer data loader: each batch of `ebs` samples (epoch order) is split into
+    micro-batches per rank by longest-processing-time (MaxTokensPerRankCollator)."""
+    import numpy as np
+    from instructlab.training.batch_packer import batch_lengths_to_minibatches_lpt
+    from instructlab.training.sampler import EpochSampler
+
+    order = np.array(list(iter(EpochSampler(len(lengths), seed=seed))), dtype=np.int64)
+    micro_batches = 0
+    tokens = 0
+    steps = 0
+    for start in range(0, len(order), ebs):
+        chunk = lengths[order[start : start + ebs]]
+        chunk = chunk[chunk <= budget]
+        mbs = batch_lengths_to_minibatches_lpt(chunk.tolist(), budget, ranks, 0)
+        micro_batches += len(mbs)
+        tokens += int(chunk.sum())
+        steps += 1
+    return {
+        "fill": tokens / (micro_batches * ranks * budget) if micro_batches else 0.0,
+        "steps": steps,
+        "samples_per_step": len(lengths) / steps,
+        "placed": len(lengths),
+    }
+
+
 def pack(args: dict) -> dict:
+    import importlib.util
+
     import numpy as np
 
     lengths = np.load(args["lengths"])
+    newer = importlib.util.find_spec("instructlab.training.batch_packer") is not None
     out = {}
     for ranks, ebs, budget in args["grid"]:
         started = time.perf_counter()
-        cell = _pack_011(lengths, ranks, ebs, budget, args["seed"])
+        packer = _pack_016 if newer else _pack_011
+        cell = packer(lengths, ranks, ebs, budget, args["seed"])
         cell["seconds"] = time.perf_counter() - started
         out[f"{ranks},{ebs},{budget}"] = cell
     return out

@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-from train.tiny import CHATML, write_model_dir
 
 from instructlab.errors import FileError, UsageError
 from instructlab.train.data import PackingSettings, process_data, read_dataset
+from train.tiny import CHATML, write_model_dir
 
 pytest.importorskip("pyarrow", reason="needs the train extra")
 pytest.importorskip("tokenizers", reason="needs the train extra")

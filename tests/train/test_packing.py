@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from train.tiny import CHATML, CONVERSATIONS, write_model_dir
 
 from instructlab.errors import PackingError
 from instructlab.train.data import process_data, read_dataset
 from instructlab.train.packing import flatten, plan_packing
+from train.tiny import CHATML, CONVERSATIONS, write_model_dir
 
 np = pytest.importorskip("numpy", reason="needs the train extra")
 

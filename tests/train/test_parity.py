@@ -11,10 +11,10 @@ import json
 from pathlib import Path
 
 import pytest
-from train.tiny import CONVERSATIONS, EOS, TEMPLATES, VARIANTS, write_model_dir
 
 from instructlab import _native
 from instructlab.train.tokenizer import embedded_gguf, load_tokenizer
+from train.tiny import CONVERSATIONS, EOS, TEMPLATES, VARIANTS, write_model_dir
 
 transformers = pytest.importorskip("transformers", reason="needs the train extra")
 pytest.importorskip("jinja2", reason="transformers renders templates with jinja2")

@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-from train.tiny import CHATML, write_model_dir
 
 from instructlab.errors import TokenizerError
 from instructlab.train.tokenizer import embedded_gguf, load_tokenizer
+from train.tiny import CHATML, write_model_dir
 
 pytest.importorskip("tokenizers", reason="needs the train extra")
 

@@ -238,7 +238,10 @@ def process_data(
     key = _cache_key(inputs, tokenizer, settings)
     if not force and previous and previous.get("cache_key") == key and dataset_file.is_file():
         previous.update(reused=True, seconds=time.perf_counter() - started)
-        return ProcessSummary(**previous)
+        try:
+            return ProcessSummary(**previous)
+        except TypeError:  # written by another version: redo the work
+            pass
 
     engine = _native.PackEngine(
         tokenizer.tokenizer_json,

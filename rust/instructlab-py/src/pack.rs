@@ -3,6 +3,9 @@
 //! Numeric results cross as little-endian `bytes` (read them with `numpy.frombuffer`), so the
 //! binding needs no numpy at build or import time.
 
+// PyO3 extracts these arguments as owned values; borrowing them would mean converting twice.
+#![allow(clippy::needless_pass_by_value)]
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;

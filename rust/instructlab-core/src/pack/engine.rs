@@ -119,6 +119,7 @@ impl Engine {
 }
 
 #[cfg(test)]
+#[allow(clippy::cast_possible_truncation, clippy::cast_precision_loss)] // small test data
 mod tests {
     use std::collections::BTreeMap;
 

@@ -110,6 +110,8 @@ pub fn sample_order(n: usize, seed: Option<u64>) -> Vec<u32> {
 }
 
 /// Plans packing for samples of the given `lengths` (tokens).
+// The f64 figures are reports (fill, balance): a rounding error past 2^52 tokens is harmless.
+#[allow(clippy::cast_precision_loss)]
 pub fn plan(lengths: &[u32], options: &PlanOptions) -> Result<Plan> {
     let PlanOptions {
         token_budget,
@@ -202,6 +204,7 @@ pub fn plan(lengths: &[u32], options: &PlanOptions) -> Result<Plan> {
     Ok(out)
 }
 
+#[allow(clippy::cast_precision_loss)] // a reported ratio
 fn ratio(a: u64, b: u64) -> f64 {
     if b == 0 {
         0.0
@@ -332,6 +335,7 @@ pub fn flatten(ids: &[u32], labels: &[i32], offsets: &[u64], samples: &[u32]) ->
 }
 
 #[cfg(test)]
+#[allow(clippy::cast_possible_truncation, clippy::cast_precision_loss)] // small test data
 mod tests {
     use super::*;
     use proptest::prelude::*;

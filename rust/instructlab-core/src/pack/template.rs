@@ -110,11 +110,13 @@ impl ChatTemplate {
     }
 }
 
+#[allow(clippy::needless_pass_by_value)] // minijinja hands functions owned arguments
 fn raise_exception(message: String) -> std::result::Result<Value, minijinja::Error> {
     Err(minijinja::Error::new(ErrorKind::InvalidOperation, message))
 }
 
 /// `json.dumps(value, ensure_ascii=False, indent=indent, separators=separators, sort_keys=...)`.
+#[allow(clippy::needless_pass_by_value)] // minijinja hands filters their keyword arguments owned
 fn tojson(value: &Value, kwargs: Kwargs) -> std::result::Result<Value, minijinja::Error> {
     let indent: Option<usize> = kwargs.get("indent")?;
     let ensure_ascii: Option<bool> = kwargs.get("ensure_ascii")?;
@@ -157,7 +159,7 @@ impl JsonStyle {
     fn newline(&self, out: &mut String, depth: usize) {
         if let Some(width) = self.indent {
             out.push('\n');
-            out.extend(std::iter::repeat_n(' ', width * depth));
+            out.push_str(&" ".repeat(width * depth));
         }
     }
 
@@ -339,9 +341,8 @@ pub fn strftime(epoch_secs: u64, format: &str) -> String {
             Some('H') => write!(out, "{:02}", rem / 3600),
             Some('M') => write!(out, "{:02}", rem % 3600 / 60),
             Some('S') => write!(out, "{:02}", rem % 60),
-            Some('%') => write!(out, "%"),
+            Some('%') | None => write!(out, "%"),
             Some(other) => write!(out, "%{other}"),
-            None => write!(out, "%"),
         };
     }
     out
