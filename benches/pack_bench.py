@@ -136,7 +136,7 @@ def main() -> int:
                 {
                     "data": str(data),
                     "out": str(work / f"peer-{venv.name}"),
-                    "model": str(model_dir),
+                    "model": str(peer_model),
                     "max_seq_len": MAX_SEQ_LEN,
                     "procs": args.threads,
                 },
@@ -146,8 +146,7 @@ def main() -> int:
             rate = args.conversations / r["seconds"]
             print(
                 f"instructlab-training {res['version']} (num_cpu_procs={args.threads}): "
-                f"{r['seconds']:.1f} s, {rate:,.0f} samples/s, kept {r['kept']:,}; "
-                f"re-run {r['rerun_seconds']:.1f} s"
+                f"{r['seconds']:.1f} s, {rate:,.0f} samples/s, kept {r['kept']:,}"
             )
             print(f"  ratio ours/peer: {ours_rate / rate:.2f}x samples/s")
 
