@@ -103,6 +103,14 @@ def main() -> int:
         generate(data, args.conversations)
     load_tokenizer(embedded_gguf(), cache_dir=work / "tokenizer")
     (model_dir,) = (work / "tokenizer").iterdir()
+    # The peers load a "model" folder: the same tokenizer files, plus the config.json they check.
+    peer_model = work / "peer-model"
+    peer_model.mkdir(exist_ok=True)
+    for name in ("tokenizer.json", "tokenizer_config.json"):
+        (peer_model / name).write_bytes((model_dir / name).read_bytes())
+    (peer_model / "config.json").write_text(
+        json.dumps({"model_type": "llama", "architectures": ["LlamaForCausalLM"]})
+    )
     print(
         f"input: {data} ({args.conversations:,} conversations, {data.stat().st_size / 1e6:.0f} MB)"
     )
