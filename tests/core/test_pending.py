@@ -63,6 +63,7 @@ IMPLEMENTED = {
     "Data.decontaminate",
     "Data.dedup",
     "Data.filter",
+    "Model.process_data",
     "System.info",
     "Taxonomy.diff",
     "Taxonomy.init",

@@ -147,9 +147,14 @@ def train(
 
 @model.command("process-data")
 @click.option("--data-path", type=click.Path(path_type=Path), show_default=True)
-@click.option("--model-path", show_default=True, help="Model or tokenizer to prepare for.")
+@click.option(
+    "--model-path", show_default=True, help="Model folder, tokenizer.json or .gguf to prepare for."
+)
 @click.option("--max-seq-len", type=int, show_default=True)
 @click.option("--output-dir", type=click.Path(path_type=Path), show_default=True)
+@click.option("--chat-template", help="A chat template (or a file holding one) to use instead.")
+@click.option("--min-seq-len", type=int, default=2, show_default=True)
+@click.option("--force", is_flag=True, help="Redo the work even if the output is up to date.")
 @click.pass_context
 def process_data(
     ctx: click.Context,
@@ -157,9 +162,26 @@ def process_data(
     model_path: str | None,
     max_seq_len: int | None,
     output_dir: Path | None,
+    chat_template: str | None,
+    min_seq_len: int,
+    force: bool,
 ) -> None:
     """Tokenise, mask and plan packing of training data."""
-    _sdk(ctx).process_data(data_path, model_path, max_seq_len)
+    from instructlab.cli.render_pack import print_summary, progress_bar
+
+    with progress_bar("Processing") as advance:
+        summary = _sdk(ctx).process_data(
+            data_path,
+            None,
+            max_seq_len,
+            output_dir,
+            model_path=model_path,
+            chat_template=chat_template,
+            min_seq_len=min_seq_len,
+            force=force,
+            progress=advance,
+        )
+    print_summary(summary)
 
 
 @model.command()

@@ -11,7 +11,6 @@ from instructlab.errors import NotImplementedYet
 
 _SERVE = "model serving, chat and model management"
 _SDG = "the synthetic data generation engine"
-_PACK = "the training-data engine"
 _TRAIN = "training"
 _EVAL = "evaluation"
 _RAG = "retrieval-augmented generation"
@@ -22,7 +21,6 @@ PENDING: dict[str, str] = {
     "Data.list": _SDG,
     "Model.convert": _SERVE,
     "Model.upload": _SERVE,
-    "Model.process_data": _PACK,
     "Model.train_model": _TRAIN,
     "Model.evaluate_mmlu_bench": _EVAL,
     "Model.evaluate_mmlu_branch": _EVAL,

@@ -61,6 +61,26 @@ pub enum Error {
         /// What is wrong and what is expected.
         message: String,
     },
+    /// A chat template failed to compile or to render.
+    #[error("chat template: {message}")]
+    ChatTemplate {
+        /// What went wrong, with the template line when known.
+        message: String,
+    },
+    /// A tokenizer could not be loaded or built (from `tokenizer.json` or a GGUF file).
+    #[error("{source_name}: {message}")]
+    Tokenizer {
+        /// The file (or description) the tokenizer came from.
+        source_name: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// Packing cannot be planned with the given settings.
+    #[error("packing: {message}")]
+    Packing {
+        /// What went wrong and which setting to change.
+        message: String,
+    },
 }
 
 /// The core's result type.

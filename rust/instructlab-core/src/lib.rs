@@ -6,6 +6,7 @@
 
 pub mod build_info;
 pub mod error;
+pub mod pack;
 pub mod taxonomy;
 pub mod yaml;
 

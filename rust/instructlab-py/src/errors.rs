@@ -56,6 +56,22 @@ fn instantiate(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
             kwargs.set_item("message", format!("{name}: {message}"))?;
             "UsageError"
         }
+        Error::ChatTemplate { message } => {
+            kwargs.set_item("message", message)?;
+            "ChatTemplateError"
+        }
+        Error::Tokenizer {
+            source_name,
+            message,
+        } => {
+            kwargs.set_item("file", source_name)?;
+            kwargs.set_item("message", message)?;
+            "TokenizerError"
+        }
+        Error::Packing { message } => {
+            kwargs.set_item("message", message)?;
+            "PackingError"
+        }
     };
     let instance = module.getattr(class)?.call((), Some(&kwargs))?;
     Ok(PyErr::from_value(instance))

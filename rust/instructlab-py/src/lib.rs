@@ -5,6 +5,7 @@
 
 mod build_info;
 mod errors;
+mod pack;
 mod taxonomy;
 mod yaml;
 
@@ -34,5 +35,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(filter::filter_config, m)?)?;
     m.add_function(wrap_pyfunction!(filter::quality_filter, m)?)?;
     m.add_function(wrap_pyfunction!(decontam::decontaminate, m)?)?;
+    m.add_class::<pack::PackEngine>()?;
+    m.add_function(wrap_pyfunction!(pack::plan_packing, m)?)?;
+    m.add_function(wrap_pyfunction!(pack::flatten_packed, m)?)?;
+    m.add_function(wrap_pyfunction!(pack::gguf_tokenizer, m)?)?;
     Ok(())
 }
