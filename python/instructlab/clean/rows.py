@@ -171,7 +171,7 @@ class Rows:
 
         pa = require("pyarrow")
         table_module = require("datasets.table")
-        dataset = self._flat if self._flat is not None else self._dataset
+        dataset: Any = self._flat if self._flat is not None else self._dataset
         indices = pa.table({"indices": pa.array(rows, type=pa.uint64())})
         digest = hashlib.sha256(str(dataset._fingerprint).encode())
         digest.update(rows.tobytes())
