@@ -14,13 +14,9 @@ from instructlab.cli.main import cli
 ARGS: dict[str, list[str]] = {
     "data mix": ["--recipe", "{file}"],
     "model evaluate": ["--benchmark", "mmlu"],
-    "model download": ["x"],
-    "model remove": ["x"],
     "model convert": ["x"],
     "model upload": ["x", "y"],
     "rag convert": ["{dir}"],
-    "process attach": ["1"],
-    "process remove": ["1"],
 }
 
 # Commands that work now, each with a smoke invocation (their behaviour is tested elsewhere).
@@ -29,10 +25,29 @@ WORKING: dict[str, list[str]] = {
     "config show": [],
     "config edit": [],  # exits 1 with a clear message when there is no file yet
     "system info": ["--format", "json"],
+    "taxonomy init": [],
+    "taxonomy diff": [],  # exits 1 with a clear message when there is no taxonomy yet
+    "model list": [],
+    "model download": ["x"],  # exits 1: neither a local model nor a repository id
+    "model remove": ["x", "--yes"],  # exits 1: no such model
+    "process list": [],
+    "process prune": [],
+    "process attach": ["1"],  # exits 1: no such process
+    "process remove": ["1"],  # exits 1: no such process
     "data dedup": ["{file}"],
     "data filter": ["{file}"],
     "data decontaminate": ["{file}", "--reference", "{file}"],
 }
+EXPECTED_EXIT = {
+    "config edit": 1,
+    "taxonomy diff": 1,
+    "model download": 1,
+    "model remove": 1,
+    "process attach": 1,
+    "process remove": 1,
+}
+# Commands that serve or chat until stopped: driven for real in tests/serve.
+LONG_RUNNING = {"model serve", "model chat", "serve", "chat"}
 
 
 def _leaves(group: click.Group, prefix: tuple[str, ...] = ()) -> Iterator[str]:
@@ -62,7 +77,7 @@ def test_help_works_everywhere(command: str) -> None:
     assert "Usage: " in result.output
 
 
-@pytest.mark.parametrize("command", [c for c in ALL if c not in WORKING])
+@pytest.mark.parametrize("command", [c for c in ALL if c not in WORKING and c not in LONG_RUNNING])
 def test_pending_commands_exit_3_naming_the_capability(command: str, tmp_path) -> None:
     file = tmp_path / "f.jsonl"
     file.write_text("{}\n")
@@ -78,6 +93,6 @@ def test_working_commands_run(command: str, tmp_path) -> None:
     file.write_text('{"question": "Why?", "answer": "Because."}\n')
     args = [a.format(file=file) for a in WORKING[command]]
     result = CliRunner().invoke(cli, [*command.split(), *args])
-    expected = 1 if command == "config edit" else 0
+    expected = EXPECTED_EXIT.get(command, 0)
     assert result.exit_code == expected, result.output
     assert "not implemented" not in result.output

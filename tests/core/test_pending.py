@@ -54,7 +54,20 @@ IMPLEMENTED = {
     "Data.decontaminate",
     "Data.dedup",
     "Data.filter",
+    "Model.chat",
+    "Model.download",
+    "Model.list",
+    "Model.remove",
+    "Model.running_server",
+    "Model.serve",
+    "System.attach",
     "System.info",
+    "Taxonomy.diff",
+    "Taxonomy.init",
+    "Taxonomy.validate",
+    "System.processes",
+    "System.prune",
+    "System.stop",
 }
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from instructlab.errors import NotImplementedYet
 
-_TAXONOMY = "the taxonomy engine"
 _SERVE = "model serving, chat and model management"
 _SDG = "the synthetic data generation engine"
 _PACK = "the training-data engine"
@@ -18,18 +17,10 @@ _EVAL = "evaluation"
 _RAG = "retrieval-augmented generation"
 
 PENDING: dict[str, str] = {
-    "Taxonomy.init": _TAXONOMY,
-    "Taxonomy.diff": _TAXONOMY,
-    "Taxonomy.validate": _TAXONOMY,
     "Data.ingest": _SDG,
     "Data.generate_data": _SDG,
     "Data.mix": _SDG,
     "Data.list": _SDG,
-    "Model.serve": _SERVE,
-    "Model.chat": _SERVE,
-    "Model.list": _SERVE,
-    "Model.download": _SERVE,
-    "Model.remove": _SERVE,
     "Model.convert": _SERVE,
     "Model.upload": _SERVE,
     "Model.process_data": _PACK,
@@ -41,10 +32,6 @@ PENDING: dict[str, str] = {
     "Model.evaluate_dk_bench": _EVAL,
     "RAG.convert": _RAG,
     "RAG.ingest": _RAG,
-    "System.processes": _SERVE,
-    "System.attach": _SERVE,
-    "System.stop": _SERVE,
-    "System.prune": _SERVE,
 }
 
 

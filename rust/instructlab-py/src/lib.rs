@@ -5,6 +5,7 @@
 
 mod build_info;
 mod errors;
+mod taxonomy;
 mod yaml;
 
 mod arrow;
@@ -23,6 +24,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(build_info::build_info, m)?)?;
     m.add_function(wrap_pyfunction!(yaml::load_yaml, m)?)?;
     m.add_function(wrap_pyfunction!(yaml::load_yaml_located, m)?)?;
+    m.add_function(wrap_pyfunction!(taxonomy::check_taxonomy, m)?)?;
+    m.add_function(wrap_pyfunction!(taxonomy::changed_files, m)?)?;
+    m.add_function(wrap_pyfunction!(taxonomy::lint_yaml, m)?)?;
     m.add_function(wrap_pyfunction!(text::normalize_text, m)?)?;
     m.add_function(wrap_pyfunction!(dedup::exact_dedup, m)?)?;
     m.add_function(wrap_pyfunction!(dedup::near_dedup, m)?)?;
