@@ -34,6 +34,8 @@ WORKING: dict[str, list[str]] = {
     "process prune": [],
     "process attach": ["1"],  # exits 1: no such process
     "process remove": ["1"],  # exits 1: no such process
+    "data generate": ["--list-pipelines"],
+    "generate": ["--list-pipelines"],
     "data dedup": ["{file}"],
     "data filter": ["{file}"],
     "data decontaminate": ["{file}", "--reference", "{file}"],

@@ -54,6 +54,8 @@ IMPLEMENTED = {
     "Data.decontaminate",
     "Data.dedup",
     "Data.filter",
+    "Data.generate_data",
+    "Data.list_pipelines",
     "Model.chat",
     "Model.download",
     "Model.list",

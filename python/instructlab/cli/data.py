@@ -20,6 +20,10 @@ def data() -> None:
 @click.option("--model-family", help="Teacher prompt family (default: detect).")
 @click.option("--endpoint-url", help="OpenAI-compatible endpoint of a running teacher.")
 @click.option("--api-key", help="API key for the endpoint.")
+@click.option("--tls-insecure", is_flag=True, help="Do not verify the endpoint's certificate.")
+@click.option("--tls-client-cert", type=click.Path(path_type=Path), help="TLS client certificate.")
+@click.option("--tls-client-key", type=click.Path(path_type=Path), help="TLS client key.")
+@click.option("--tls-client-passwd", help="Password of the TLS client key.")
 @click.option("--taxonomy-path", type=click.Path(path_type=Path), show_default=True)
 @click.option("--taxonomy-base", show_default=True)
 @click.option("--output-dir", type=click.Path(path_type=Path), show_default=True)
@@ -31,6 +35,7 @@ def data() -> None:
 @click.option("--teacher-model-id", show_default=True)
 @click.option("--dry-run", is_flag=True, help="Validate and estimate; send nothing.")
 @click.option("--new-run", is_flag=True, help="Start afresh instead of resuming.")
+@click.option("--list-pipelines", is_flag=True, help="List the pipelines --pipeline can name.")
 @detached_option
 @click.pass_context
 def generate(
@@ -40,6 +45,10 @@ def generate(
     model_family: str | None,
     endpoint_url: str | None,
     api_key: str | None,
+    tls_insecure: bool,
+    tls_client_cert: Path | None,
+    tls_client_key: Path | None,
+    tls_client_passwd: str | None,
     taxonomy_path: Path | None,
     taxonomy_base: str | None,
     output_dir: Path | None,
@@ -51,13 +60,78 @@ def generate(
     teacher_model_id: str | None,
     dry_run: bool,
     new_run: bool,
+    list_pipelines: bool,
     detached: bool,
 ) -> None:
     """Generate synthetic training data from the changed taxonomy leaves."""
+    from rich.console import Console
+
+    from instructlab.cli._generate import (
+        print_detached,
+        print_estimate,
+        print_pipelines,
+        print_result,
+    )
     from instructlab.core import Data
 
+    console = Console(stderr=True)
     sdk = Data(taxonomy_path, model, output_dir, state(ctx).config_path)
-    sdk.generate_data(pipeline, endpoint_url, sdg_scale_factor, dry_run)
+    if list_pipelines:
+        print_pipelines(sdk.list_pipelines())
+        return
+    if detached:
+        record = sdk.generate_data(
+            pipeline,
+            endpoint_url,
+            sdg_scale_factor,
+            dry_run,
+            model_family=model_family,
+            api_key=api_key,
+            taxonomy_base=taxonomy_base,
+            num_cpus=num_cpus,
+            max_num_tokens=max_num_tokens,
+            chunk_word_count=chunk_word_count,
+            server_ctx_size=server_ctx_size,
+            teacher_model_id=teacher_model_id,
+            tls_insecure=tls_insecure,
+            tls_client_cert=tls_client_cert,
+            tls_client_key=tls_client_key,
+            tls_client_passwd=tls_client_passwd,
+            new_run=new_run,
+            detached=True,
+        )
+        print_detached(record)
+        return
+    from instructlab.sdg.generate import GenerationIncomplete
+
+    try:
+        result = sdk.generate_data(
+            pipeline,
+            endpoint_url,
+            sdg_scale_factor,
+            dry_run,
+            model_family=model_family,
+            api_key=api_key,
+            taxonomy_base=taxonomy_base,
+            num_cpus=num_cpus,
+            max_num_tokens=max_num_tokens,
+            chunk_word_count=chunk_word_count,
+            server_ctx_size=server_ctx_size,
+            teacher_model_id=teacher_model_id,
+            tls_insecure=tls_insecure,
+            tls_client_cert=tls_client_cert,
+            tls_client_key=tls_client_key,
+            tls_client_passwd=tls_client_passwd,
+            new_run=new_run,
+            console=console if console.is_terminal else None,
+        )
+    except GenerationIncomplete as exc:
+        print_result(exc.result)
+        raise
+    if result.estimate is not None:
+        print_estimate(result)
+    else:
+        print_result(result)
 
 
 @data.command()

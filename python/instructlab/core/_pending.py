@@ -18,7 +18,6 @@ _RAG = "retrieval-augmented generation"
 
 PENDING: dict[str, str] = {
     "Data.ingest": _SDG,
-    "Data.generate_data": _SDG,
     "Data.mix": _SDG,
     "Data.list": _SDG,
     "Model.convert": _SERVE,

@@ -40,9 +40,89 @@ class Data(ConfiguredBase):
         endpoint_url: str | None = None,
         sdg_scale_factor: int | None = None,
         dry_run: bool = False,
+        *,
+        model_family: str | None = None,
+        api_key: str | None = None,
+        taxonomy_base: str | None = None,
+        num_cpus: int | None = None,
+        max_num_tokens: int | None = None,
+        chunk_word_count: int | None = None,
+        server_ctx_size: int | None = None,
+        teacher_model_id: str | None = None,
+        tls_insecure: bool = False,
+        tls_client_cert: str | Path | None = None,
+        tls_client_key: str | Path | None = None,
+        tls_client_passwd: str | None = None,
+        new_run: bool = False,
+        console: Any = None,
+        detached: bool = False,
     ) -> Any:
-        """Runs synthetic data generation over the changed leaves and mixes the result."""
-        raise not_yet("Data.generate_data")
+        """Runs synthetic data generation over the changed leaves and mixes the result.
+
+        Without ``endpoint_url`` the embedded teacher is started (and stopped) here. Returns an
+        :class:`instructlab.sdg.generate.GenerateResult`; raises
+        :class:`instructlab.sdg.generate.GenerationIncomplete` (holding the result) when a leaf
+        yields no training rows. ``console`` (a rich Console) shows live progress. With
+        ``detached``, the run goes to the background, tracked by ``ilab process``, and its
+        process record is returned.
+        """
+        from instructlab.sdg.teacher import generate_from_config, launch_detached
+
+        if detached:
+            return launch_detached(
+                self._given if not isinstance(self._given, ConfigModel) else None,
+                taxonomy_path=self.taxonomy_path,
+                model=self.teacher_model,
+                output_dir=self.output_dir,
+                pipeline=pipeline,
+                endpoint_url=endpoint_url,
+                sdg_scale_factor=sdg_scale_factor,
+                dry_run=dry_run,
+                model_family=model_family,
+                api_key=api_key,
+                taxonomy_base=taxonomy_base,
+                num_cpus=num_cpus,
+                max_num_tokens=max_num_tokens,
+                chunk_word_count=chunk_word_count,
+                server_ctx_size=server_ctx_size,
+                teacher_model_id=teacher_model_id,
+                tls_insecure=tls_insecure,
+                tls_client_cert=tls_client_cert,
+                tls_client_key=tls_client_key,
+                tls_client_passwd=tls_client_passwd,
+                new_run=new_run,
+            )
+
+        return generate_from_config(
+            self.configuration,
+            taxonomy_path=self.taxonomy_path,
+            teacher_model=self.teacher_model,
+            output_dir=self.output_dir,
+            pipeline=pipeline,
+            endpoint_url=endpoint_url,
+            sdg_scale_factor=sdg_scale_factor,
+            dry_run=dry_run,
+            model_family=model_family,
+            api_key=api_key,
+            taxonomy_base=taxonomy_base,
+            num_cpus=num_cpus,
+            max_num_tokens=max_num_tokens,
+            chunk_word_count=chunk_word_count,
+            server_ctx_size=server_ctx_size,
+            teacher_model_id=teacher_model_id,
+            tls_insecure=tls_insecure,
+            tls_client_cert=tls_client_cert,
+            tls_client_key=tls_client_key,
+            tls_client_passwd=tls_client_passwd,
+            new_run=new_run,
+            console=console,
+        )
+
+    def list_pipelines(self) -> builtins.list[Any]:
+        """Pipelines ``generate_data(pipeline=NAME)`` can use: built-in, user and system ones."""
+        from instructlab.sdg.discovery import list_pipelines
+
+        return list_pipelines()
 
     def mix(self, recipe: str | Path, output_dir: str | Path | None = None) -> Any:
         """Mixes data sets according to a recipe file."""

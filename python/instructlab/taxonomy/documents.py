@@ -67,8 +67,10 @@ class DocumentCache:
         cloned = _git(["clone", "--quiet", "--no-checkout", repo, str(partial)])
         if cloned.returncode != 0:
             shutil.rmtree(partial, ignore_errors=True)
+            cause = cloned.stderr.strip() or "git clone failed"
             raise DocumentError(
-                f"cannot clone {repo}: {cloned.stderr.strip() or 'git clone failed'}"
+                f"cannot clone {repo} (for commit {commit}): {cause} (offline? point it at a "
+                "mirror with git's url.<mirror>.insteadOf, or pass --skip-documents)"
             )
         checked = _git(["-c", "advice.detachedHead=false", "checkout", "--quiet", commit], partial)
         if checked.returncode != 0:

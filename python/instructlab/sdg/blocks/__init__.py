@@ -1,0 +1,34 @@
+"""The built-in block types; importing this package registers them in the BlockRegistry."""
+
+from __future__ import annotations
+
+from instructlab.sdg.blocks.clean import DeduplicateBlock, QualityFilterBlock
+from instructlab.sdg.blocks.columns import (
+    CombineColumnsBlock,
+    DuplicateColumnsBlock,
+    FlattenColumnsBlock,
+    RenameColumnsBlock,
+    SamplePopulatorBlock,
+    SelectorBlock,
+    SetToMajorityValueBlock,
+)
+from instructlab.sdg.blocks.filter import FilterByValueBlock
+from instructlab.sdg.blocks.iterate import IterBlock
+from instructlab.sdg.blocks.llm import ConditionalLLMBlock, LLMBlock, LLMMessagesBlock
+
+__all__ = [
+    "CombineColumnsBlock",
+    "ConditionalLLMBlock",
+    "DeduplicateBlock",
+    "DuplicateColumnsBlock",
+    "FilterByValueBlock",
+    "FlattenColumnsBlock",
+    "IterBlock",
+    "LLMBlock",
+    "LLMMessagesBlock",
+    "QualityFilterBlock",
+    "RenameColumnsBlock",
+    "SamplePopulatorBlock",
+    "SelectorBlock",
+    "SetToMajorityValueBlock",
+]
