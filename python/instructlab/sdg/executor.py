@@ -11,7 +11,6 @@ block's outputs; rows are put back in id order at each of those barriers and at 
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -98,10 +97,6 @@ async def _flow(
     return current
 
 
-def _dedup_key(row: Row, columns: list[str]) -> str:
-    return json.dumps([row.get(c) for c in columns], sort_keys=True, default=str)
-
-
 async def run_blocks(
     blocks: Sequence[PipelineBlock],
     rows: list[Row],
@@ -124,14 +119,16 @@ async def run_blocks(
         items.sort(key=lambda it: it[0])
         last = stage[-1]
         if last.drop_duplicates:
-            seen: set[str] = set()
+            # The exact-dedup kernel (Rust): values compared as given, first occurrence kept.
+            from instructlab.clean.lists import as_text, first_occurrences
+
+            columns = [[as_text(it[1].get(c)) for it in items] for c in last.drop_duplicates]
+            firsts = first_occurrences(columns, "raw")
             kept: list[Item] = []
-            for it in items:
-                key = _dedup_key(it[1], last.drop_duplicates)
-                if key in seen:
+            for i, it in enumerate(items):
+                if firsts[i] != i:
                     stats[last.name].drops[f"duplicate {', '.join(last.drop_duplicates)}"] += 1
                     continue
-                seen.add(key)
                 kept.append(it)
             stats[last.name].rows_out -= len(items) - len(kept)
             items = kept

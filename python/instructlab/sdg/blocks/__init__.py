@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from instructlab.sdg.blocks.clean import DeduplicateBlock, QualityFilterBlock
 from instructlab.sdg.blocks.columns import (
     CombineColumnsBlock,
     DuplicateColumnsBlock,
@@ -18,12 +19,14 @@ from instructlab.sdg.blocks.llm import ConditionalLLMBlock, LLMBlock, LLMMessage
 __all__ = [
     "CombineColumnsBlock",
     "ConditionalLLMBlock",
+    "DeduplicateBlock",
     "DuplicateColumnsBlock",
     "FilterByValueBlock",
     "FlattenColumnsBlock",
     "IterBlock",
     "LLMBlock",
     "LLMMessagesBlock",
+    "QualityFilterBlock",
     "RenameColumnsBlock",
     "SamplePopulatorBlock",
     "SelectorBlock",
