@@ -41,6 +41,8 @@ class OpenAIServer(ThreadingHTTPServer):
     allow_reuse_address = True
 
     def __init__(self, address: tuple[str, int], engine: Engine, api_key: str | None) -> None:
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
         super().__init__(address, _Handler)
         self.engine = engine
         self.api_key = api_key
