@@ -67,7 +67,7 @@ class _ClientWatch:
     def _watch(self) -> None:
         while not self._done.is_set():
             try:
-                readable, _, _ = select.select([self._sock], [], [], 0.25)
+                readable, _, _ = select.select([self._sock], [], [], 1.0)
                 if readable and not self._sock.recv(1, socket.MSG_PEEK):
                     self._generation.cancel()
                     return
