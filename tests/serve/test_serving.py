@@ -64,3 +64,18 @@ def test_detached_server_is_tracked_and_stopped(llama_available) -> None:
     assert not _alive(server.pid)
     assert System().processes() == []
     assert "Serving smollm2-135m-instruct" in server.log_file.read_text()
+
+
+@pytest.mark.slow
+def test_cli_serve_detached_then_process_remove(llama_available) -> None:
+    runner = CliRunner()
+    result = runner.invoke(
+        cli, ["model", "serve", "-dt", "--host-port", "127.0.0.1:0", "--max-ctx-size", "512"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Serving smollm2-135m-instruct at http://127.0.0.1:" in result.output
+    (process_id,) = [p["id"] for p in System().processes()]
+    result = runner.invoke(cli, ["process", "remove", process_id])
+    assert result.exit_code == 0, result.output
+    assert f"Stopped and removed {process_id}" in result.output
+    assert System().processes() == []

@@ -102,6 +102,8 @@ def chat(
     """Chat with a model in the terminal (with QUESTION and -qq: answer once and exit)."""
     if quick and not question:
         raise click.UsageError("-qq needs a QUESTION")
+    if not endpoint_url and not quick:
+        click.echo(f"Starting {model or 'the model'} for this chat...", err=True)
     reply = _sdk(ctx, model).chat(
         question,
         endpoint_url,

@@ -40,7 +40,7 @@ def _quiet_logger() -> Any:
     import llama_cpp
 
     def callback(level: int, text: bytes, _user: ctypes.c_void_p) -> None:
-        if level >= _LOG_LEVEL_ERROR and text:
+        if level == _LOG_LEVEL_ERROR and text.strip():
             log.error("llama.cpp: %s", text.decode("utf-8", "replace").rstrip())
 
     return llama_cpp.llama_log_callback(callback)

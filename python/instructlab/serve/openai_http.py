@@ -41,6 +41,8 @@ class OpenAIServer(ThreadingHTTPServer):
     allow_reuse_address = True
 
     def __init__(self, address: tuple[str, int], engine: Engine, api_key: str | None) -> None:
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
         super().__init__(address, _Handler)
         self.engine = engine
         self.api_key = api_key
@@ -65,7 +67,7 @@ class _ClientWatch:
     def _watch(self) -> None:
         while not self._done.is_set():
             try:
-                readable, _, _ = select.select([self._sock], [], [], 0.25)
+                readable, _, _ = select.select([self._sock], [], [], 1.0)
                 if readable and not self._sock.recv(1, socket.MSG_PEEK):
                     self._generation.cancel()
                     return
