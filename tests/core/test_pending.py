@@ -51,6 +51,9 @@ IMPLEMENTED = {
     "Config.init",
     "Config.load",
     "Config.show",
+    "Data.ingest",
+    "Data.list",
+    "Data.mix",
     "System.info",
 }
 
