@@ -12,7 +12,6 @@ from instructlab.cli.main import cli
 
 # Minimal arguments for pending commands that require some, so they reach the SDK call.
 ARGS: dict[str, list[str]] = {
-    "data mix": ["--recipe", "{file}"],
     "data dedup": ["{file}"],
     "data filter": ["{file}"],
     "data decontaminate": ["{file}", "--reference", "{file}"],
@@ -32,6 +31,9 @@ WORKING: dict[str, list[str]] = {
     "config show": [],
     "config edit": [],  # exits 1 with a clear message when there is no file yet
     "system info": ["--format", "json"],
+    "data ingest": ["{doc}"],
+    "data list": [],
+    "data mix": ["--recipe", "{recipe}"],
 }
 
 
@@ -73,8 +75,12 @@ def test_pending_commands_exit_3_naming_the_capability(command: str, tmp_path) -
 
 
 @pytest.mark.parametrize("command", sorted(WORKING))
-def test_working_commands_run(command: str) -> None:
-    result = CliRunner().invoke(cli, [*command.split(), *WORKING[command]])
+def test_working_commands_run(command: str, tmp_path) -> None:
+    doc, recipe = tmp_path / "doc.md", tmp_path / "recipe.yaml"
+    doc.write_text("A short document.\n")
+    recipe.write_text("datasets: []\n")
+    args = [a.format(doc=doc, recipe=recipe) for a in WORKING[command]]
+    result = CliRunner().invoke(cli, [*command.split(), *args])
     expected = 1 if command == "config edit" else 0
     assert result.exit_code == expected, result.output
     assert "not implemented" not in result.output

@@ -78,7 +78,7 @@ def test_unreadable_documents_are_named(
 
 
 def test_a_missing_document_is_named(tmp_path: Path) -> None:
-    with pytest.raises(FileError, match="gone.md"):
+    with pytest.raises(FileError, match=r"gone\.md"):
         documents.read_document(tmp_path / "gone.md")
 
 

@@ -32,7 +32,7 @@ def print_ingested(documents: Sequence[IngestedDocument]) -> None:
     table.add_column("words per chunk (max)", justify="right")
     for doc in documents:
         table.add_row(
-            str(doc.source), str(doc.words), str(len(doc.chunks)), str(doc.chunk_word_count)
+            doc.source.name, str(doc.words), str(len(doc.chunks)), str(doc.chunk_word_count)
         )
     Console().print(table)
 
@@ -44,7 +44,7 @@ def print_mix(result: MixResult) -> None:
     table.add_column("rows", justify="right")
     table.add_column("taken", justify="right")
     for dataset in result.datasets:
-        table.add_row(str(dataset.path), str(dataset.available), str(dataset.taken))
+        table.add_row(dataset.path.name, str(dataset.available), str(dataset.taken))
     console = Console()
     console.print(table)
     dropped = f" ({result.dropped_empty} empty records dropped)" if result.dropped_empty else ""
