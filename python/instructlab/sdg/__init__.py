@@ -1,0 +1,1 @@
+"""Synthetic data generation: seed rows, documents, built-in pipelines, mixing."""
