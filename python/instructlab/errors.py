@@ -13,9 +13,11 @@ __all__ = [
     "ConfigError",
     "ConfigProblem",
     "FileError",
+    "GitError",
     "InstructLabError",
     "Location",
     "NotImplementedYet",
+    "TaxonomyError",
     "UsageError",
     "YamlSyntaxError",
 ]
@@ -110,3 +112,28 @@ class ConfigError(InstructLabError):
         lines = "\n".join(f"  {p}" for p in problems)
         noun = "problem" if count == 1 else "problems"
         super().__init__(f"{file} has {count} {noun}:\n{lines}")
+
+
+class GitError(InstructLabError):
+    """A git repository could not be read, or a ref (branch, tag, commit) was not found."""
+
+    #: The user named a repository or ref that cannot be used: a usage error.
+    exit_code = 2
+
+    def __init__(self, repository: str, message: str) -> None:
+        super().__init__(f"{repository}: {message}")
+        self.repository = repository
+        self.reason = message
+
+
+class TaxonomyError(InstructLabError):
+    """A taxonomy is invalid; ``problems`` lists every problem of every file (errors first
+    in file order), each as ``path:line:col [yaml.path] message``."""
+
+    def __init__(self, root: str, problems: list[object]) -> None:
+        self.root = root
+        self.problems = problems
+        count = len(problems)
+        noun = "problem" if count == 1 else "problems"
+        lines = "\n".join(f"  {p}" for p in problems)
+        super().__init__(f"the taxonomy at {root} is invalid ({count} {noun}):\n{lines}")

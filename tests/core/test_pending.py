@@ -55,6 +55,9 @@ IMPLEMENTED = {
     "Data.list",
     "Data.mix",
     "System.info",
+    "Taxonomy.diff",
+    "Taxonomy.init",
+    "Taxonomy.validate",
 }
 
 

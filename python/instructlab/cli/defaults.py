@@ -57,7 +57,7 @@ def default_map(cfg: Config) -> dict[str, Any]:
     evaluating = {"model": cfg.evaluate.model}
     diff = {"taxonomy_path": gen.taxonomy_path, "taxonomy_base": gen.taxonomy_base}
     return {
-        "taxonomy": {"diff": diff},
+        "taxonomy": {"diff": diff, "init": {"taxonomy_path": gen.taxonomy_path}},
         "data": {"generate": generate},
         "model": {
             "serve": serving,

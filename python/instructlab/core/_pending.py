@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from instructlab.errors import NotImplementedYet
 
-_TAXONOMY = "the taxonomy engine"
 _SERVE = "model serving, chat and model management"
 _SDG = "the synthetic data generation engine"
 _KERNELS = "the dedup, filter and decontamination kernels"
@@ -19,9 +18,6 @@ _EVAL = "evaluation"
 _RAG = "retrieval-augmented generation"
 
 PENDING: dict[str, str] = {
-    "Taxonomy.init": _TAXONOMY,
-    "Taxonomy.diff": _TAXONOMY,
-    "Taxonomy.validate": _TAXONOMY,
     "Data.generate_data": _SDG,
     "Data.dedup": _KERNELS,
     "Data.filter": _KERNELS,

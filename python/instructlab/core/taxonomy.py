@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from instructlab.config import Config as ConfigModel
 from instructlab.core._base import ConfiguredBase
-from instructlab.core._pending import not_yet
+
+if TYPE_CHECKING:
+    from instructlab.taxonomy import Leaf, ValidationReport
 
 
 class Taxonomy(ConfiguredBase):
@@ -38,13 +40,49 @@ class Taxonomy(ConfiguredBase):
         return self._base or self.configuration.generate.taxonomy_base
 
     def init(self, source: str | None = None, shallow: bool = True) -> Path:
-        """Creates the taxonomy: cloned from ``source``, or seeded from the bundled example."""
-        raise not_yet("Taxonomy.init")
+        """Creates the taxonomy: cloned from ``source`` (a URL or local repository, shallow by
+        default), or a new git repository seeded from the bundled example. Returns its path.
+        """
+        from instructlab.taxonomy import init_taxonomy
 
-    def diff(self, base: str | None = None, include_foundational: bool = False) -> list[Any]:
-        """The leaves changed since ``base``, parsed and validated."""
-        raise not_yet("Taxonomy.diff")
+        return init_taxonomy(self.path, source, shallow=shallow)
 
-    def validate(self, base: str | None = None, skip_documents: bool = False) -> Any:
-        """Every problem of every changed leaf, as a typed report (nothing is printed)."""
-        raise not_yet("Taxonomy.validate")
+    def validate(
+        self,
+        base: str | None = None,
+        skip_documents: bool = False,
+        *,
+        include_foundational: bool = False,
+        yaml_rules: str | Path | None = None,
+        word_counts: bool = False,
+        attribution: bool = False,
+    ) -> ValidationReport:
+        """Every problem of every leaf changed since ``base`` (``empty``: every leaf), as a
+        typed report. Nothing is printed; problems in the taxonomy are never raised.
+        """
+        from instructlab.taxonomy import validate_taxonomy
+
+        return validate_taxonomy(
+            self.path,
+            base or self.base,
+            include_foundational=include_foundational,
+            skip_documents=skip_documents,
+            yaml_rules=Path(yaml_rules).expanduser() if yaml_rules else None,
+            word_counts=word_counts,
+            attribution=attribution,
+        )
+
+    def diff(
+        self,
+        base: str | None = None,
+        include_foundational: bool = False,
+        skip_documents: bool = False,
+    ) -> list[Leaf]:
+        """The leaves changed since ``base``, parsed, validated and sorted by path, with their
+        knowledge documents resolved. Raises ``TaxonomyError`` listing every problem when any
+        changed leaf is invalid.
+        """
+        from instructlab.taxonomy import leaves_or_raise
+
+        report = self.validate(base, skip_documents, include_foundational=include_foundational)
+        return leaves_or_raise(report)

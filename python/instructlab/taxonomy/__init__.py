@@ -1,15 +1,35 @@
-"""The taxonomy: the bundled example, and (later) the Python face of the Rust taxonomy engine."""
+"""The taxonomy: the Python face of the Rust taxonomy engine, knowledge documents, the example.
 
+``validate_taxonomy`` checks the leaves changed since a base (or all of them) and returns a
+typed :class:`ValidationReport`; valid leaves come back as :class:`Leaf` objects with their
+parsed content and resolved :class:`Document` files.
+"""
+
+from instructlab.taxonomy.documents import DocumentCache, DocumentError
 from instructlab.taxonomy.example import (
     EXAMPLE_DOCS_COMMIT,
     create_example_docs_repo,
     example_taxonomy_files,
     write_example_taxonomy,
 )
+from instructlab.taxonomy.init import init_taxonomy
+from instructlab.taxonomy.leaf import Document, Leaf, LeafKind
+from instructlab.taxonomy.report import Problem, ValidationReport
+from instructlab.taxonomy.validate import leaves_or_raise, validate_taxonomy
 
 __all__ = [
     "EXAMPLE_DOCS_COMMIT",
+    "Document",
+    "DocumentCache",
+    "DocumentError",
+    "Leaf",
+    "LeafKind",
+    "Problem",
+    "ValidationReport",
     "create_example_docs_repo",
     "example_taxonomy_files",
+    "init_taxonomy",
+    "leaves_or_raise",
+    "validate_taxonomy",
     "write_example_taxonomy",
 ]

@@ -44,6 +44,14 @@ pub enum Error {
     /// The work was interrupted (Ctrl-C) before it finished.
     #[error("interrupted")]
     Interrupted,
+    /// A git repository could not be read, or a ref could not be found.
+    #[error("{path}: {message}")]
+    Git {
+        /// The repository.
+        path: String,
+        /// What went wrong and what to do.
+        message: String,
+    },
 }
 
 /// The core's result type.

@@ -6,6 +6,7 @@
 
 pub mod build_info;
 pub mod error;
+pub mod taxonomy;
 pub mod yaml;
 
 pub use error::{Error, Location, Result};

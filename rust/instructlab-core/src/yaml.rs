@@ -63,12 +63,40 @@ impl Node {
 ///
 /// `file` names the input in error messages.
 pub fn parse(source: &str, file: &str) -> Result<Node> {
+    parse_with(source, file, None)
+}
+
+/// A key that appeared twice in a mapping: where the second one is, and the key as text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DuplicateKey {
+    /// 1-based line of the repeated key.
+    pub line: usize,
+    /// 1-based column of the repeated key.
+    pub column: usize,
+    /// The key, as written.
+    pub key: String,
+}
+
+/// Parses like PyYAML does: a repeated key replaces the earlier value (keeping its place).
+/// The repeats are returned so a caller can still report them (yamllint's `key-duplicates`).
+pub fn parse_lenient(source: &str, file: &str) -> Result<(Node, Vec<DuplicateKey>)> {
+    let mut duplicates = Vec::new();
+    let node = parse_with(source, file, Some(&mut duplicates))?;
+    Ok((node, duplicates))
+}
+
+fn parse_with(
+    source: &str,
+    file: &str,
+    duplicates: Option<&mut Vec<DuplicateKey>>,
+) -> Result<Node> {
     let mut builder = Builder {
         file,
         stack: Vec::new(),
         anchors: HashMap::new(),
         root: None,
         documents: 0,
+        duplicates,
     };
     let mut parser = Parser::new_from_str(source);
     loop {
@@ -121,6 +149,8 @@ struct Builder<'a> {
     anchors: HashMap<usize, Node>,
     root: Option<Node>,
     documents: usize,
+    /// `Some` = lenient about duplicate keys, recording them here.
+    duplicates: Option<&'a mut Vec<DuplicateKey>>,
 }
 
 impl Builder<'_> {
@@ -248,6 +278,18 @@ impl Builder<'_> {
                             location: location(self.file, mark),
                             message: m,
                         })?;
+                    } else if let (Some(found), true) = (
+                        self.duplicates.as_mut(),
+                        seen.contains_key(&KeyRepr::of(&k.value)),
+                    ) {
+                        found.push(DuplicateKey {
+                            line: k.line,
+                            column: k.column,
+                            key: describe_key(&k.value).trim_matches('\'').to_owned(),
+                        });
+                        if let Some(slot) = entries.iter_mut().find(|(e, _)| e.value == k.value) {
+                            slot.1 = node;
+                        }
                     } else if let Some(first_line) = seen.get(&KeyRepr::of(&k.value)) {
                         return Err(Error::Yaml {
                             location: Location {

@@ -47,6 +47,11 @@ fn instantiate(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
             "FileError"
         }
         Error::Interrupted => return Ok(pyo3::exceptions::PyKeyboardInterrupt::new_err(())),
+        Error::Git { path, message } => {
+            kwargs.set_item("repository", path)?;
+            kwargs.set_item("message", message)?;
+            "GitError"
+        }
     };
     let instance = module.getattr(class)?.call((), Some(&kwargs))?;
     Ok(PyErr::from_value(instance))

@@ -5,6 +5,7 @@
 
 mod build_info;
 mod errors;
+mod taxonomy;
 mod yaml;
 
 use pyo3::prelude::*;
@@ -16,5 +17,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(build_info::build_info, m)?)?;
     m.add_function(wrap_pyfunction!(yaml::load_yaml, m)?)?;
     m.add_function(wrap_pyfunction!(yaml::load_yaml_located, m)?)?;
+    m.add_function(wrap_pyfunction!(taxonomy::check_taxonomy, m)?)?;
+    m.add_function(wrap_pyfunction!(taxonomy::changed_files, m)?)?;
+    m.add_function(wrap_pyfunction!(taxonomy::lint_yaml, m)?)?;
     Ok(())
 }

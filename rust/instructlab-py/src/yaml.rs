@@ -70,7 +70,7 @@ fn path_tuple<'py>(py: Python<'py>, path: &[Py<PyAny>]) -> PyResult<Bound<'py, P
     PyTuple::new(py, path.iter().map(|p| p.bind(py)))
 }
 
-fn to_python(
+pub(crate) fn to_python(
     py: Python<'_>,
     node: &Node,
     mut locs: Option<Locations<'_, '_>>,

@@ -1,0 +1,105 @@
+"""Knowledge documents: fetched once per repository and commit into a content-addressed cache.
+
+A knowledge leaf names its documents by git repository, commit and glob patterns. The checkout
+for a (repository, commit) pair lives in ``<cache>/documents/<hash of repo>/<commit>/`` and is
+reused by every leaf and every run that names the same pair. Fetching goes through the user's
+``git``, so its configuration applies: ``url.<base>.insteadOf`` can point a repository at a
+mirror for offline work.
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from instructlab.errors import InstructLabError
+from instructlab.taxonomy.leaf import Document
+
+#: Suffixes of the documents accepted (conversion to text is the data generation step's job).
+DOCUMENT_SUFFIXES = (".md", ".markdown", ".txt", ".pdf")
+_DONE = ".instructlab-complete"
+
+
+class DocumentError(InstructLabError):
+    """A leaf's documents could not be resolved; the message names repo, commit and cause."""
+
+
+def _git(args: list[str], cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0"}
+    try:
+        return subprocess.run(
+            ["git", *args], cwd=cwd, env=env, capture_output=True, text=True, check=False
+        )
+    except FileNotFoundError:
+        raise DocumentError(
+            "git is not installed; install it to fetch knowledge documents, or pass "
+            "--skip-documents"
+        ) from None
+
+
+class DocumentCache:
+    """Checkouts of document repositories, one per (repository, commit)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def checkout_dir(self, repo: str, commit: str) -> Path:
+        """Where the checkout of ``repo`` at ``commit`` lives (whether or not it exists yet)."""
+        key = hashlib.sha256(repo.encode("utf-8")).hexdigest()[:24]
+        return self.root / key / commit
+
+    def checkout(self, repo: str, commit: str) -> Path:
+        """The checkout of ``repo`` at ``commit``, fetched on first use."""
+        dest = self.checkout_dir(repo, commit)
+        if (dest / _DONE).exists():
+            return dest
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        partial = dest.with_name(f"{commit}.partial-{os.getpid()}")
+        shutil.rmtree(partial, ignore_errors=True)
+        cloned = _git(["clone", "--quiet", "--no-checkout", repo, str(partial)])
+        if cloned.returncode != 0:
+            shutil.rmtree(partial, ignore_errors=True)
+            raise DocumentError(
+                f"cannot clone {repo}: {cloned.stderr.strip() or 'git clone failed'}"
+            )
+        checked = _git(["-c", "advice.detachedHead=false", "checkout", "--quiet", commit], partial)
+        if checked.returncode != 0:
+            shutil.rmtree(partial, ignore_errors=True)
+            raise DocumentError(
+                f"{repo} has no commit {commit}: {checked.stderr.strip() or 'checkout failed'}"
+            )
+        (partial / _DONE).write_text(f"{repo}\n{commit}\n", encoding="utf-8")
+        if dest.exists():  # another process finished first; theirs is as good as ours
+            shutil.rmtree(partial, ignore_errors=True)
+        else:
+            partial.rename(dest)
+        return dest
+
+    def resolve(self, repo: str, commit: str, patterns: list[str]) -> tuple[Document, ...]:
+        """The documents matching ``patterns`` in ``repo`` at ``commit``, sorted by name."""
+        checkout = self.checkout(repo, commit)
+        found: dict[str, Path] = {}
+        for pattern in patterns:
+            matches = [
+                Path(m)
+                # glob.glob, not Path.glob: '**' is not recursive here, as in InstructLab.
+                for m in glob.glob(str(checkout / pattern))  # noqa: PTH207
+                if Path(m).is_file() and ".git" not in Path(m).relative_to(checkout).parts
+            ]
+            if not matches:
+                raise DocumentError(
+                    f"the pattern '{pattern}' matches no file in {repo} at commit {commit}"
+                )
+            for m in matches:
+                name = m.relative_to(checkout).as_posix()
+                if m.suffix.lower() not in DOCUMENT_SUFFIXES:
+                    raise DocumentError(
+                        f"'{name}' in {repo} at commit {commit} is not a Markdown, text or PDF "
+                        "file; narrow the pattern to the documents"
+                    )
+                found[name] = m
+        return tuple(Document(repo, commit, name, found[name]) for name in sorted(found))

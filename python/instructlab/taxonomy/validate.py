@@ -1,0 +1,108 @@
+"""Validating a taxonomy: the Rust engine finds, parses and checks the leaves; this module
+types its findings and resolves knowledge documents."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import cast
+
+from instructlab import _native
+from instructlab.errors import FileError, UsageError
+from instructlab.taxonomy.documents import DocumentCache, DocumentError
+from instructlab.taxonomy.leaf import Leaf, LeafKind
+from instructlab.taxonomy.report import Problem, Severity, ValidationReport
+
+
+def validate_taxonomy(
+    root: Path,
+    base: str = "origin/main",
+    *,
+    include_foundational: bool = False,
+    skip_documents: bool = False,
+    yaml_rules: Path | None = None,
+    word_counts: bool = False,
+    attribution: bool = False,
+    document_cache: Path | None = None,
+) -> ValidationReport:
+    """Checks every leaf changed since ``base`` (``empty``: every leaf) and returns a report.
+
+    Raises ``GitError`` when ``base`` cannot be used, ``UsageError`` for a bad ``yaml_rules``
+    file; problems in the taxonomy itself are in the report, never raised.
+    """
+    if not root.is_dir():
+        raise FileError(
+            str(root), "the taxonomy directory does not exist (create it with `ilab taxonomy init`)"
+        )
+    rules_text: str | None = None
+    if yaml_rules is not None:
+        try:
+            rules_text = yaml_rules.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"{yaml_rules}: {exc.strerror or 'cannot be read'}") from None
+    files, raw = _native.check_taxonomy(
+        root,
+        base,
+        include_foundational=include_foundational,
+        yaml_rules=rules_text,
+        yaml_rules_file=str(yaml_rules) if yaml_rules else "<yaml-rules>",
+        word_counts=word_counts,
+        attribution=attribution,
+    )
+    problems = [
+        Problem(f, line, col, path, msg, cast(Severity, sev), rule)
+        for f, line, col, path, msg, sev, rule in raw
+    ]
+    leaves: list[Leaf] = []
+    cache = DocumentCache(document_cache) if document_cache else _default_cache()
+    for entry in files:
+        if not entry["valid"] or entry["kind"] is None:
+            continue
+        leaf = Leaf(
+            entry["path"], cast(LeafKind, entry["kind"]), entry["version"], entry["content"]
+        )
+        if leaf.kind == "knowledge" and not skip_documents:
+            try:
+                document = leaf.content["document"]
+                docs = cache.resolve(
+                    str(document["repo"]), str(document["commit"]), list(document["patterns"])
+                )
+            except DocumentError as exc:
+                problems.append(_document_problem(root, leaf.path, str(exc)))
+                continue
+            leaf = Leaf(leaf.path, leaf.kind, leaf.version, leaf.content, docs)
+        leaves.append(leaf)
+    return ValidationReport(
+        root=root,
+        base=base,
+        checked=tuple(entry["path"] for entry in files),
+        leaves=tuple(leaves),
+        problems=tuple(sorted(problems)),
+    )
+
+
+def _default_cache() -> DocumentCache:
+    from instructlab.config import paths
+
+    return DocumentCache(paths.cache_dir() / "documents")
+
+
+def _document_problem(root: Path, path: str, message: str) -> Problem:
+    """A document failure, pointing at the leaf's ``document`` key."""
+    line, column = 1, 1
+    try:
+        _, values, keys = _native.load_yaml_located((root / path).read_bytes(), path)
+        line, column = keys.get(("document",), values.get(("document",), (1, 1)))
+    except Exception:  # the file parsed moments ago; a position is a nicety
+        pass
+    return Problem(
+        path, line, column, ".document", f"knowledge documents: {message}", "error", "document"
+    )
+
+
+def leaves_or_raise(report: ValidationReport) -> list[Leaf]:
+    """The report's leaves, or ``TaxonomyError`` listing every problem when one is invalid."""
+    from instructlab.errors import TaxonomyError
+
+    if not report.valid:
+        raise TaxonomyError(str(report.root), list(report.problems))
+    return sorted(report.leaves, key=lambda leaf: leaf.path)
