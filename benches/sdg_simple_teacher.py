@@ -140,6 +140,7 @@ def main() -> int:
                             messages=[{"role": "user", "content": prompt}],
                             temperature=float(gen.get("temperature", 0.0)),
                             max_tokens=int(gen.get("max_tokens", 256)),
+                            frequency_penalty=float(gen.get("frequency_penalty", 0.0)),
                             seed=1000 * requests + i,
                         )
                         text = reply["choices"][0]["message"]["content"] or ""
