@@ -1,6 +1,12 @@
 # `make test` is what CI runs (.ci/run): set up, then every check and test.
 VENV ?= .venv
 BIN := $(VENV)/bin
+# Extras `make setup` installs: what the tests need. `serve` builds llama-cpp-python from source
+# (the embedded teacher's server; pip's wheel cache makes later builds instant) and `train` brings
+# torch and transformers (the CPU fallback server's tests). `make setup EXTRAS=dev` for a light venv.
+EXTRAS ?= dev,serve,train
+# llama.cpp's multimodal library is never used here: skip building it (CPU speed is unaffected).
+export CMAKE_ARGS ?= -DLLAVA_BUILD=OFF
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 .PHONY: all test setup rust-lint rust-test py-lint typecheck stubtest docs pytest package-check clean
@@ -13,7 +19,7 @@ test: setup rust-lint rust-test py-lint typecheck stubtest docs pytest package-c
 setup:
 	@test -x $(BIN)/python || python3 -m venv $(VENV)
 	@test -x $(BIN)/maturin || $(BIN)/python -m pip install -q --upgrade pip "maturin>=1.7,<2"
-	$(BIN)/maturin develop -q -E dev
+	$(BIN)/maturin develop -q -E $(EXTRAS)
 
 rust-lint:
 	cargo fmt --all --check

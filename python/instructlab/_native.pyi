@@ -7,9 +7,16 @@ __all__ = [
     "build_info",
     "changed_files",
     "check_taxonomy",
+    "decontaminate",
+    "exact_dedup",
+    "filter_config",
+    "filter_reasons",
     "lint_yaml",
     "load_yaml",
     "load_yaml_located",
+    "near_dedup",
+    "normalize_text",
+    "quality_filter",
 ]
 
 __version__: str
@@ -59,3 +66,53 @@ def changed_files(root: str | PathLike[str], base: str) -> list[str]:
 def lint_yaml(text: str, yaml_rules: str | None = None) -> list[tuple[int, int, str, str]]:
     """Lints YAML text with yamllint's rules (``yaml_rules``: a yamllint configuration; default:
     InstructLab's). Returns ``(line, column, rule, message)`` tuples, sorted."""
+
+# Text columns (`column`, each of `columns`) are pyarrow string arrays or chunked arrays (utf8,
+# large_utf8, utf8_view; read zero-copy through the Arrow PyCapsule interface) or lists of
+# `str | None`; nulls read as "". Long calls release the GIL and stop on Ctrl-C.
+
+def normalize_text(text: str, normalize: str = "default") -> str:
+    """Normalises one text as the kernels do (raw, default, aggressive, or flags joined by +)."""
+
+def exact_dedup(columns: list[Any], normalize: str = "default") -> bytes:
+    """Cluster id per row (first equal row), as little-endian uint32 bytes."""
+
+def near_dedup(
+    column: Any,
+    threshold: float = 0.8,
+    num_perm: int = 128,
+    ngram: int = 5,
+    shingle: str = "words",
+    normalize: str = "default",
+    bands: tuple[int, int] | None = None,
+    seed: int = 1,
+    memory_budget: int = 1073741824,
+    spill_dir: str | None = None,
+) -> tuple[bytes, dict[str, int]]:
+    """Cluster id per row (first row of its near-duplicate cluster) as uint32 bytes; counters."""
+
+def filter_reasons() -> list[str | None]:
+    """Reason names by code; code 0 (None) means kept."""
+
+def filter_config(
+    preset: str = "default", overrides: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Every threshold of a preset with overrides applied."""
+
+def quality_filter(
+    column: Any,
+    questions: Any | None = None,
+    token_counts: list[int] | None = None,
+    preset: str = "default",
+    overrides: dict[str, Any] | None = None,
+) -> bytes:
+    """One reason code per row (0 = kept), as uint8 bytes."""
+
+def decontaminate(
+    columns: list[Any],
+    references: Any,
+    ngram: int = 13,
+    threshold: float = 0.0,
+    normalize: str = "aggressive",
+) -> tuple[bytes, bytes]:
+    """Per row: n-gram overlap (float32 bytes) and first matching reference (int64 bytes)."""

@@ -12,17 +12,10 @@ from instructlab.cli.main import cli
 
 # Minimal arguments for pending commands that require some, so they reach the SDK call.
 ARGS: dict[str, list[str]] = {
-    "data dedup": ["{file}"],
-    "data filter": ["{file}"],
-    "data decontaminate": ["{file}", "--reference", "{file}"],
     "model evaluate": ["--benchmark", "mmlu"],
-    "model download": ["x"],
-    "model remove": ["x"],
     "model convert": ["x"],
     "model upload": ["x", "y"],
     "rag convert": ["{dir}"],
-    "process attach": ["1"],
-    "process remove": ["1"],
 }
 
 # Commands that work now, each with a smoke invocation (their behaviour is tested elsewhere).
@@ -31,10 +24,34 @@ WORKING: dict[str, list[str]] = {
     "config show": [],
     "config edit": [],  # exits 1 with a clear message when there is no file yet
     "system info": ["--format", "json"],
+    "taxonomy init": [],
+    "taxonomy diff": [],  # exits 1 with a clear message when there is no taxonomy yet
+    "model list": [],
+    "model download": ["x"],  # exits 1: neither a local model nor a repository id
+    "model remove": ["x", "--yes"],  # exits 1: no such model
+    "process list": [],
+    "process prune": [],
+    "process attach": ["1"],  # exits 1: no such process
+    "process remove": ["1"],  # exits 1: no such process
+    "data generate": ["--list-pipelines"],
+    "generate": ["--list-pipelines"],
+    "data dedup": ["{file}"],
+    "data filter": ["{file}"],
+    "data decontaminate": ["{file}", "--reference", "{file}"],
     "data ingest": ["{doc}"],
     "data list": [],
     "data mix": ["--recipe", "{recipe}"],
 }
+EXPECTED_EXIT = {
+    "config edit": 1,
+    "taxonomy diff": 1,
+    "model download": 1,
+    "model remove": 1,
+    "process attach": 1,
+    "process remove": 1,
+}
+# Commands that serve or chat until stopped: driven for real in tests/serve.
+LONG_RUNNING = {"model serve", "model chat", "serve", "chat"}
 
 
 def _leaves(group: click.Group, prefix: tuple[str, ...] = ()) -> Iterator[str]:
@@ -64,7 +81,7 @@ def test_help_works_everywhere(command: str) -> None:
     assert "Usage: " in result.output
 
 
-@pytest.mark.parametrize("command", [c for c in ALL if c not in WORKING])
+@pytest.mark.parametrize("command", [c for c in ALL if c not in WORKING and c not in LONG_RUNNING])
 def test_pending_commands_exit_3_naming_the_capability(command: str, tmp_path) -> None:
     file = tmp_path / "f.jsonl"
     file.write_text("{}\n")
@@ -76,11 +93,13 @@ def test_pending_commands_exit_3_naming_the_capability(command: str, tmp_path) -
 
 @pytest.mark.parametrize("command", sorted(WORKING))
 def test_working_commands_run(command: str, tmp_path) -> None:
+    file = tmp_path / "f.jsonl"
+    file.write_text('{"question": "Why?", "answer": "Because."}\n')
     doc, recipe = tmp_path / "doc.md", tmp_path / "recipe.yaml"
     doc.write_text("A short document.\n")
     recipe.write_text("datasets: []\n")
-    args = [a.format(doc=doc, recipe=recipe) for a in WORKING[command]]
+    args = [a.format(file=file, doc=doc, recipe=recipe) for a in WORKING[command]]
     result = CliRunner().invoke(cli, [*command.split(), *args])
-    expected = 1 if command == "config edit" else 0
+    expected = EXPECTED_EXIT.get(command, 0)
     assert result.exit_code == expected, result.output
     assert "not implemented" not in result.output

@@ -48,8 +48,11 @@ def test_precedence_flag_then_env_then_config(
 
     captured: dict[str, object] = {}
 
-    def fake_validate(self, skip_documents: bool = False):  # type: ignore[no-untyped-def]
+    def fake_validate(self, **_options: object):  # type: ignore[no-untyped-def]
+        from instructlab.taxonomy import ValidationReport
+
         captured["base"] = self.base
+        return ValidationReport(root=tmp_path, base=self.base, checked=(), leaves=())
 
     monkeypatch.setattr("instructlab.core.Taxonomy.validate", fake_validate)
     run = ["--config", str(config), "taxonomy", "diff"]

@@ -20,6 +20,10 @@ def data() -> None:
 @click.option("--model-family", help="Teacher prompt family (default: detect).")
 @click.option("--endpoint-url", help="OpenAI-compatible endpoint of a running teacher.")
 @click.option("--api-key", help="API key for the endpoint.")
+@click.option("--tls-insecure", is_flag=True, help="Do not verify the endpoint's certificate.")
+@click.option("--tls-client-cert", type=click.Path(path_type=Path), help="TLS client certificate.")
+@click.option("--tls-client-key", type=click.Path(path_type=Path), help="TLS client key.")
+@click.option("--tls-client-passwd", help="Password of the TLS client key.")
 @click.option("--taxonomy-path", type=click.Path(path_type=Path), show_default=True)
 @click.option("--taxonomy-base", show_default=True)
 @click.option("--output-dir", type=click.Path(path_type=Path), show_default=True)
@@ -31,6 +35,7 @@ def data() -> None:
 @click.option("--teacher-model-id", show_default=True)
 @click.option("--dry-run", is_flag=True, help="Validate and estimate; send nothing.")
 @click.option("--new-run", is_flag=True, help="Start afresh instead of resuming.")
+@click.option("--list-pipelines", is_flag=True, help="List the pipelines --pipeline can name.")
 @detached_option
 @click.pass_context
 def generate(
@@ -40,6 +45,10 @@ def generate(
     model_family: str | None,
     endpoint_url: str | None,
     api_key: str | None,
+    tls_insecure: bool,
+    tls_client_cert: Path | None,
+    tls_client_key: Path | None,
+    tls_client_passwd: str | None,
     taxonomy_path: Path | None,
     taxonomy_base: str | None,
     output_dir: Path | None,
@@ -51,13 +60,78 @@ def generate(
     teacher_model_id: str | None,
     dry_run: bool,
     new_run: bool,
+    list_pipelines: bool,
     detached: bool,
 ) -> None:
     """Generate synthetic training data from the changed taxonomy leaves."""
+    from rich.console import Console
+
+    from instructlab.cli._generate import (
+        print_detached,
+        print_estimate,
+        print_pipelines,
+        print_result,
+    )
     from instructlab.core import Data
 
+    console = Console(stderr=True)
     sdk = Data(taxonomy_path, model, output_dir, state(ctx).config_path)
-    sdk.generate_data(pipeline, endpoint_url, sdg_scale_factor, dry_run)
+    if list_pipelines:
+        print_pipelines(sdk.list_pipelines())
+        return
+    if detached:
+        record = sdk.generate_data(
+            pipeline,
+            endpoint_url,
+            sdg_scale_factor,
+            dry_run,
+            model_family=model_family,
+            api_key=api_key,
+            taxonomy_base=taxonomy_base,
+            num_cpus=num_cpus,
+            max_num_tokens=max_num_tokens,
+            chunk_word_count=chunk_word_count,
+            server_ctx_size=server_ctx_size,
+            teacher_model_id=teacher_model_id,
+            tls_insecure=tls_insecure,
+            tls_client_cert=tls_client_cert,
+            tls_client_key=tls_client_key,
+            tls_client_passwd=tls_client_passwd,
+            new_run=new_run,
+            detached=True,
+        )
+        print_detached(record)
+        return
+    from instructlab.sdg.generate import GenerationIncomplete
+
+    try:
+        result = sdk.generate_data(
+            pipeline,
+            endpoint_url,
+            sdg_scale_factor,
+            dry_run,
+            model_family=model_family,
+            api_key=api_key,
+            taxonomy_base=taxonomy_base,
+            num_cpus=num_cpus,
+            max_num_tokens=max_num_tokens,
+            chunk_word_count=chunk_word_count,
+            server_ctx_size=server_ctx_size,
+            teacher_model_id=teacher_model_id,
+            tls_insecure=tls_insecure,
+            tls_client_cert=tls_client_cert,
+            tls_client_key=tls_client_key,
+            tls_client_passwd=tls_client_passwd,
+            new_run=new_run,
+            console=console if console.is_terminal else None,
+        )
+    except GenerationIncomplete as exc:
+        print_result(exc.result)
+        raise
+    if result.estimate is not None:
+        print_estimate(result)
+    else:
+        print_result(result)
 
 
 @data.command()
@@ -115,36 +189,175 @@ def ingest(
     print_ingested(sdk.ingest(list(documents), chunk_word_count, server_ctx_size, output_dir))
 
 
+_INPUT = click.argument("input_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+_OUTPUT = click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where the kept rows go (.jsonl or .parquet). [default: INPUT.<step>.<ext>]",
+)
+_REPORT = click.option(
+    "--report",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where the JSON report goes. [default: beside the output]",
+)
+
+
+def _default_output(input_file: Path, step: str, output: Path | None) -> Path:
+    if output is not None:
+        return output
+    return input_file.with_name(f"{input_file.stem}.{step}{input_file.suffix}")
+
+
 @data.command()
-@click.argument("input_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_INPUT
 @click.option("--column", "columns", multiple=True, help="Columns to compare (repeatable).")
 @click.option("--threshold", type=float, default=1.0, show_default=True, help="1.0 = exact.")
+@click.option(
+    "--normalize",
+    default="default",
+    show_default=True,
+    help="raw, default (NFKC, case, spacing), aggressive (+ punctuation) or flags joined by +.",
+)
+@click.option("--num-perm", type=int, default=128, show_default=True, help="MinHash size.")
+@click.option("--ngram", type=int, default=5, show_default=True, help="Words per shingle.")
+@_OUTPUT
+@_REPORT
 @click.pass_context
-def dedup(ctx: click.Context, input_file: Path, columns: tuple[str, ...], threshold: float) -> None:
-    """Remove exact or near duplicates from a JSONL/Parquet file."""
+def dedup(
+    ctx: click.Context,
+    input_file: Path,
+    columns: tuple[str, ...],
+    threshold: float,
+    normalize: str,
+    num_perm: int,
+    ngram: int,
+    output: Path | None,
+    report: Path | None,
+) -> None:
+    """Remove exact or near duplicates from a JSONL/Parquet file (the first copy stays)."""
+    from instructlab.cli._clean_report import show_report
     from instructlab.core import Data
 
-    Data(configuration=state(ctx).config_path).dedup(input_file, list(columns) or None, threshold)
+    result = Data(configuration=state(ctx).config_path).dedup(
+        input_file,
+        list(columns) or None,
+        threshold,
+        normalize=normalize,
+        num_perm=num_perm,
+        ngram=ngram,
+        output=_default_output(input_file, "dedup", output),
+        report=report,
+    )
+    show_report(result)
+
+
+def _parse_settings(pairs: tuple[str, ...]) -> dict[str, object]:
+    import json
+
+    settings: dict[str, object] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"{pair!r} is not KEY=VALUE", param_hint="--set")
+        try:
+            settings[key.strip()] = json.loads(value)
+        except json.JSONDecodeError as err:
+            raise click.BadParameter(
+                f"{pair!r}: the value must be JSON (a number, null, [[2, 0.2]])",
+                param_hint="--set",
+            ) from err
+    return settings
 
 
 @data.command("filter")
-@click.argument("input_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--column", "columns", multiple=True, help="Columns to check (repeatable).")
+@_INPUT
+@click.option("--column", "columns", multiple=True, help="Text column(s) to check.")
+@click.option("--question-column", help="Question column, for the echo check.")
+@click.option(
+    "--preset",
+    type=click.Choice(["default", "gopher"]),
+    default="default",
+    show_default=True,
+    help="default: generated answers; gopher: the Gopher values for documents.",
+)
+@click.option(
+    "--set",
+    "settings",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Override one threshold, e.g. min_words=5 or max_non_alnum_ratio=null (repeatable).",
+)
+@_OUTPUT
+@_REPORT
 @click.pass_context
-def filter_(ctx: click.Context, input_file: Path, columns: tuple[str, ...]) -> None:
-    """Drop low-quality rows from a JSONL/Parquet file."""
+def filter_(
+    ctx: click.Context,
+    input_file: Path,
+    columns: tuple[str, ...],
+    question_column: str | None,
+    preset: str,
+    settings: tuple[str, ...],
+    output: Path | None,
+    report: Path | None,
+) -> None:
+    """Drop low-quality rows from a JSONL/Parquet file, with a reason for each."""
+    from instructlab.cli._clean_report import show_report
     from instructlab.core import Data
 
-    Data(configuration=state(ctx).config_path).filter(input_file, list(columns) or None)
+    result = Data(configuration=state(ctx).config_path).filter(
+        input_file,
+        list(columns) or None,
+        question_column=question_column,
+        preset=preset,
+        settings=_parse_settings(settings),
+        output=_default_output(input_file, "filter", output),
+        report=report,
+    )
+    show_report(result)
 
 
 @data.command()
-@click.argument("input_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--reference", type=click.Path(exists=True, path_type=Path), required=True)
+@_INPUT
+@click.option(
+    "--reference",
+    type=click.Path(exists=True, path_type=Path),
+    required=True,
+    help="Evaluation rows (JSONL/Parquet), a qna.yaml or a taxonomy folder.",
+)
 @click.option("--ngram", type=int, default=13, show_default=True)
+@click.option(
+    "--threshold",
+    type=float,
+    default=0.0,
+    show_default=True,
+    help="Drop rows with more than this fraction of n-grams in a reference (0: any).",
+)
+@click.option("--column", "columns", multiple=True, help="Question/answer columns to compare.")
+@_OUTPUT
+@_REPORT
 @click.pass_context
-def decontaminate(ctx: click.Context, input_file: Path, reference: Path, ngram: int) -> None:
-    """Drop rows that overlap evaluation questions."""
+def decontaminate(
+    ctx: click.Context,
+    input_file: Path,
+    reference: Path,
+    ngram: int,
+    threshold: float,
+    columns: tuple[str, ...],
+    output: Path | None,
+    report: Path | None,
+) -> None:
+    """Drop rows whose questions or answers overlap evaluation questions."""
+    from instructlab.cli._clean_report import show_report
     from instructlab.core import Data
 
-    Data(configuration=state(ctx).config_path).decontaminate(input_file, reference, ngram)
+    result = Data(configuration=state(ctx).config_path).decontaminate(
+        input_file,
+        reference,
+        ngram,
+        columns=list(columns) or None,
+        threshold=threshold,
+        output=_default_output(input_file, "decontaminate", output),
+        report=report,
+    )
+    show_report(result)

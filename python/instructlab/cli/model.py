@@ -31,10 +31,15 @@ def _sdk(ctx: click.Context, student: str | Path | None = None) -> Model:
 @click.option(
     "--backend", type=click.Choice(["llama-cpp", "vllm", "transformers"]), show_default=True
 )
-@click.option("--host-port", show_default=True)
-@click.option("--chat-template", show_default=True)
-@click.option("--gpu-layers", type=int, show_default=True)
-@click.option("--max-ctx-size", type=int, show_default=True)
+@click.option("--host-port", show_default=True, help="host:port to listen on.")
+@click.option("--chat-template", show_default=True, help="Jinja file, or auto.")
+@click.option("--gpu-layers", type=int, show_default=True, help="llama.cpp: layers on the GPU.")
+@click.option("--max-ctx-size", type=int, show_default=True, help="Context size in tokens.")
+@click.option("--gpus", type=int, help="vLLM: GPUs for tensor parallelism.")
+@click.option(
+    "--backend-args", "vllm_args", multiple=True, help="vLLM: an extra argument (repeatable)."
+)
+@click.option("--api-key", envvar="ILAB_SERVE_API_KEY", help="Require this API key.")
 @detached_option
 @click.pass_context
 def serve(
@@ -45,10 +50,32 @@ def serve(
     chat_template: str | None,
     gpu_layers: int | None,
     max_ctx_size: int | None,
+    gpus: int | None,
+    vllm_args: tuple[str, ...],
+    api_key: str | None,
     detached: bool,
 ) -> None:
     """Serve a model over an OpenAI-compatible API."""
-    _sdk(ctx).serve(model_path, backend)
+    result = _sdk(ctx).serve(
+        model_path,
+        backend,
+        host_port=host_port,
+        chat_template=chat_template,
+        gpu_layers=gpu_layers,
+        max_ctx_size=max_ctx_size,
+        api_key=api_key,
+        gpus=gpus,
+        vllm_args=list(vllm_args) or None,
+        detached=detached,
+    )
+    if isinstance(result, int):
+        ctx.exit(result)
+    click.echo(f"Serving {result.model_id} at {result.base_url} (process {result.process_id}).")
+    click.echo(f"Log: {result.log_file}")
+    click.echo(
+        f"Follow it with `ilab process attach {result.process_id}`, "
+        f"stop it with `ilab process remove {result.process_id}`."
+    )
 
 
 @model.command()
@@ -56,6 +83,8 @@ def serve(
 @click.option("-qq", "--quick-question", "quick", is_flag=True, help="Answer once and exit.")
 @click.option("--model", show_default=True)
 @click.option("--endpoint-url", help="OpenAI-compatible endpoint (default: start the model).")
+@click.option("--api-key", envvar="ILAB_API_KEY", help="API key for the endpoint.")
+@click.option("--system-prompt", help="System prompt for the conversation.")
 @click.option("--max-tokens", type=int, show_default=True)
 @click.option("--temperature", type=float, show_default=True)
 @click.pass_context
@@ -65,11 +94,26 @@ def chat(
     quick: bool,
     model: str | None,
     endpoint_url: str | None,
+    api_key: str | None,
+    system_prompt: str | None,
     max_tokens: int | None,
     temperature: float | None,
 ) -> None:
-    """Chat with a model in the terminal."""
-    _sdk(ctx, model).chat(question, endpoint_url)
+    """Chat with a model in the terminal (with QUESTION and -qq: answer once and exit)."""
+    if quick and not question:
+        raise click.UsageError("-qq needs a QUESTION")
+    reply = _sdk(ctx, model).chat(
+        question,
+        endpoint_url,
+        model=model if endpoint_url else None,
+        api_key=api_key,
+        system_prompt=system_prompt,
+        max_tokens=max_tokens,
+        temperature=temperature,
+        interactive=not quick,
+    )
+    if quick and reply is not None:
+        click.echo(reply)
 
 
 @model.command()
@@ -128,27 +172,85 @@ def evaluate(ctx: click.Context, benchmark: str, model: str | None) -> None:
 
 
 @model.command("list")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 @click.pass_context
-def list_(ctx: click.Context) -> None:
+def list_(ctx: click.Context, fmt: str) -> None:
     """Models in the models directory, the embedded one included."""
-    _sdk(ctx).list()
+    models = _sdk(ctx).list()
+    if fmt == "json":
+        import json
+
+        rows = [
+            {
+                "name": m.name,
+                "path": str(m.path),
+                "size": m.size,
+                "format": m.format,
+                "modified": m.modified.isoformat(timespec="seconds"),
+                "embedded": m.embedded,
+            }
+            for m in models
+        ]
+        click.echo(json.dumps(rows, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("Name", "Format", "Size", "Modified", "Path")
+    for m in models:
+        name = f"{m.name} (embedded)" if m.embedded else m.name
+        modified = m.modified.strftime("%Y-%m-%d %H:%M")
+        table.add_row(name, m.format, _human(m.size), modified, str(m.path))
+    console = Console(soft_wrap=True)
+    if models:
+        console.print(table)
+    else:
+        console.print("No models yet: `ilab model download` copies or fetches one.")
+
+
+def _human(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} GB"
 
 
 @model.command()
 @click.argument("source")
-@click.option("--destination", type=click.Path(path_type=Path))
+@click.option("--destination", type=click.Path(path_type=Path), help="Models directory.")
+@click.option("--filename", help="One file of the repository (e.g. a .gguf).")
+@click.option("--revision", help="Branch, tag or commit of the repository.")
+@click.option("--hf-token", envvar="HF_TOKEN", help="Hugging Face token.")
 @click.pass_context
-def download(ctx: click.Context, source: str, destination: Path | None) -> None:
-    """Copy a model from a local path or a Hugging Face repository."""
-    _sdk(ctx).download(source, destination)
+def download(
+    ctx: click.Context,
+    source: str,
+    destination: Path | None,
+    filename: str | None,
+    revision: str | None,
+    hf_token: str | None,
+) -> None:
+    """Copy a model from a local path, or download a Hugging Face repository (org/name)."""
+    where = _sdk(ctx).download(
+        source, destination, filename=filename, revision=revision, token=hf_token
+    )
+    click.echo(f"Model ready: {where}")
 
 
 @model.command()
 @click.argument("name")
+@click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.pass_context
-def remove(ctx: click.Context, name: str) -> None:
+def remove(ctx: click.Context, name: str, yes: bool) -> None:
     """Delete a model from the models directory."""
-    _sdk(ctx).remove(name)
+    from instructlab.serve.models import find
+
+    info = find(name)
+    if not yes:
+        click.confirm(f"Delete {info.path}?", abort=True)
+    click.echo(f"Deleted {_sdk(ctx).remove(name)}")
 
 
 @model.command()

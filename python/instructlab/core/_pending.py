@@ -11,22 +11,12 @@ from instructlab.errors import NotImplementedYet
 
 _SERVE = "model serving, chat and model management"
 _SDG = "the synthetic data generation engine"
-_KERNELS = "the dedup, filter and decontamination kernels"
 _PACK = "the training-data engine"
 _TRAIN = "training"
 _EVAL = "evaluation"
 _RAG = "retrieval-augmented generation"
 
 PENDING: dict[str, str] = {
-    "Data.generate_data": _SDG,
-    "Data.dedup": _KERNELS,
-    "Data.filter": _KERNELS,
-    "Data.decontaminate": _KERNELS,
-    "Model.serve": _SERVE,
-    "Model.chat": _SERVE,
-    "Model.list": _SERVE,
-    "Model.download": _SERVE,
-    "Model.remove": _SERVE,
     "Model.convert": _SERVE,
     "Model.upload": _SERVE,
     "Model.process_data": _PACK,
@@ -38,10 +28,6 @@ PENDING: dict[str, str] = {
     "Model.evaluate_dk_bench": _EVAL,
     "RAG.convert": _RAG,
     "RAG.ingest": _RAG,
-    "System.processes": _SERVE,
-    "System.attach": _SERVE,
-    "System.stop": _SERVE,
-    "System.prune": _SERVE,
 }
 
 

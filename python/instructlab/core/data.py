@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import builtins
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from instructlab.config import Config as ConfigModel
 from instructlab.core._base import ConfiguredBase
-from instructlab.core._pending import not_yet
 
 if TYPE_CHECKING:
+    from instructlab.clean import CleanResult
     from instructlab.sdg.documents import IngestedDocument
     from instructlab.sdg.listing import DataRun
     from instructlab.sdg.recipes import MixResult
@@ -67,9 +68,89 @@ class Data(ConfiguredBase):
         endpoint_url: str | None = None,
         sdg_scale_factor: int | None = None,
         dry_run: bool = False,
+        *,
+        model_family: str | None = None,
+        api_key: str | None = None,
+        taxonomy_base: str | None = None,
+        num_cpus: int | None = None,
+        max_num_tokens: int | None = None,
+        chunk_word_count: int | None = None,
+        server_ctx_size: int | None = None,
+        teacher_model_id: str | None = None,
+        tls_insecure: bool = False,
+        tls_client_cert: str | Path | None = None,
+        tls_client_key: str | Path | None = None,
+        tls_client_passwd: str | None = None,
+        new_run: bool = False,
+        console: Any = None,
+        detached: bool = False,
     ) -> Any:
-        """Runs synthetic data generation over the changed leaves and mixes the result."""
-        raise not_yet("Data.generate_data")
+        """Runs synthetic data generation over the changed leaves and mixes the result.
+
+        Without ``endpoint_url`` the embedded teacher is started (and stopped) here. Returns an
+        :class:`instructlab.sdg.generate.GenerateResult`; raises
+        :class:`instructlab.sdg.generate.GenerationIncomplete` (holding the result) when a leaf
+        yields no training rows. ``console`` (a rich Console) shows live progress. With
+        ``detached``, the run goes to the background, tracked by ``ilab process``, and its
+        process record is returned.
+        """
+        from instructlab.sdg.teacher import generate_from_config, launch_detached
+
+        if detached:
+            return launch_detached(
+                self._given if not isinstance(self._given, ConfigModel) else None,
+                taxonomy_path=self.taxonomy_path,
+                model=self.teacher_model,
+                output_dir=self.output_dir,
+                pipeline=pipeline,
+                endpoint_url=endpoint_url,
+                sdg_scale_factor=sdg_scale_factor,
+                dry_run=dry_run,
+                model_family=model_family,
+                api_key=api_key,
+                taxonomy_base=taxonomy_base,
+                num_cpus=num_cpus,
+                max_num_tokens=max_num_tokens,
+                chunk_word_count=chunk_word_count,
+                server_ctx_size=server_ctx_size,
+                teacher_model_id=teacher_model_id,
+                tls_insecure=tls_insecure,
+                tls_client_cert=tls_client_cert,
+                tls_client_key=tls_client_key,
+                tls_client_passwd=tls_client_passwd,
+                new_run=new_run,
+            )
+
+        return generate_from_config(
+            self.configuration,
+            taxonomy_path=self.taxonomy_path,
+            teacher_model=self.teacher_model,
+            output_dir=self.output_dir,
+            pipeline=pipeline,
+            endpoint_url=endpoint_url,
+            sdg_scale_factor=sdg_scale_factor,
+            dry_run=dry_run,
+            model_family=model_family,
+            api_key=api_key,
+            taxonomy_base=taxonomy_base,
+            num_cpus=num_cpus,
+            max_num_tokens=max_num_tokens,
+            chunk_word_count=chunk_word_count,
+            server_ctx_size=server_ctx_size,
+            teacher_model_id=teacher_model_id,
+            tls_insecure=tls_insecure,
+            tls_client_cert=tls_client_cert,
+            tls_client_key=tls_client_key,
+            tls_client_passwd=tls_client_passwd,
+            new_run=new_run,
+            console=console,
+        )
+
+    def list_pipelines(self) -> builtins.list[Any]:
+        """Pipelines ``generate_data(pipeline=NAME)`` can use: built-in, user and system ones."""
+        from instructlab.sdg.discovery import list_pipelines
+
+        return list_pipelines()
 
     def mix(
         self,
@@ -103,15 +184,97 @@ class Data(ConfiguredBase):
         return list_runs(Path(folder).expanduser())
 
     def dedup(
-        self, data: Any, columns: builtins.list[str] | None = None, threshold: float = 1.0
-    ) -> Any:
-        """Removes exact (threshold 1.0) or near duplicates, keeping the first in input order."""
-        raise not_yet("Data.dedup")
+        self,
+        data: Any,
+        columns: builtins.list[str] | None = None,
+        threshold: float = 1.0,
+        *,
+        normalize: str = "default",
+        num_perm: int = 128,
+        ngram: int = 5,
+        output: str | Path | None = None,
+        report: str | Path | None = None,
+    ) -> CleanResult:
+        """Removes exact (threshold 1.0) or near duplicates, keeping the first in input order.
 
-    def filter(self, data: Any, columns: builtins.list[str] | None = None) -> Any:
-        """Drops low-quality rows, with a reason for every drop."""
-        raise not_yet("Data.filter")
+        ``data`` is a JSONL/Parquet path, a pyarrow Table, a ``datasets.Dataset`` or a list of
+        dicts; ``columns`` default to the question/answer text (or ``text``). Below 1.0,
+        ``threshold`` is the Jaccard similarity of ``ngram``-word shingles (MinHash + LSH with
+        ``num_perm`` permutations, candidates verified exactly). With ``output`` the kept rows
+        are written there and the report beside them (or to ``report``).
+        """
+        from instructlab.clean import dedup_rows
 
-    def decontaminate(self, data: Any, references: Any, ngram: int = 13) -> Any:
-        """Drops training rows that overlap evaluation questions."""
-        raise not_yet("Data.decontaminate")
+        return dedup_rows(
+            data,
+            columns,
+            threshold,
+            normalize=normalize,
+            num_perm=num_perm,
+            ngram=ngram,
+            output=_path(output),
+            report_path=_path(report),
+        )
+
+    def filter(
+        self,
+        data: Any,
+        columns: builtins.list[str] | None = None,
+        *,
+        question_column: str | None = None,
+        preset: str = "default",
+        settings: dict[str, Any] | None = None,
+        tokenizer: Callable[[str], Sequence[int]] | None = None,
+        output: str | Path | None = None,
+        report: str | Path | None = None,
+    ) -> CleanResult:
+        """Drops low-quality rows, with a reason for every drop.
+
+        ``preset`` is ``default`` (generated answers) or ``gopher`` (web-style documents);
+        ``settings`` overrides single thresholds (``None`` switches a check off); a
+        ``tokenizer`` (e.g. ``tok.encode``) enables ``min_tokens``/``max_tokens``.
+        """
+        from instructlab.clean import filter_rows
+
+        return filter_rows(
+            data,
+            columns,
+            question_column=question_column,
+            preset=preset,
+            settings=settings,
+            tokenizer=tokenizer,
+            output=_path(output),
+            report_path=_path(report),
+        )
+
+    def decontaminate(
+        self,
+        data: Any,
+        references: Any,
+        ngram: int = 13,
+        *,
+        columns: builtins.list[str] | None = None,
+        threshold: float = 0.0,
+        output: str | Path | None = None,
+        report: str | Path | None = None,
+    ) -> CleanResult:
+        """Drops training rows whose question/answer text shares ``ngram``-word n-grams with the
+        references (evaluation questions, held-out seed examples): a list of texts, a qna.yaml,
+        a taxonomy folder, or a JSONL/Parquet file. Document/context passages are never
+        compared. A row goes when more than ``threshold`` of its n-grams match (default: any).
+        """
+        from instructlab.clean import decontaminate_rows
+
+        return decontaminate_rows(
+            data,
+            references,
+            ngram,
+            columns=columns,
+            threshold=threshold,
+            output=_path(output),
+            report_path=_path(report),
+        )
+
+
+def _path(value: str | Path | None) -> Path | None:
+    return None if value is None else Path(value)

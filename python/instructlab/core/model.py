@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from instructlab.config import Config as ConfigModel
 from instructlab.core._base import ConfiguredBase
 from instructlab.core._pending import not_yet
+
+if TYPE_CHECKING:
+    from instructlab.serve.models import ModelInfo
+    from instructlab.serve.serving import DetachedServer
 
 
 class Model(ConfiguredBase):
@@ -25,25 +29,142 @@ class Model(ConfiguredBase):
         super().__init__(configuration)
         self.student_model = student_model
 
-    def serve(self, model_path: str | Path | None = None, backend: str | None = None) -> Any:
-        """Serves a model over an OpenAI-compatible API."""
-        raise not_yet("Model.serve")
+    def serve(
+        self,
+        model_path: str | Path | None = None,
+        backend: str | None = None,
+        *,
+        host_port: str | None = None,
+        chat_template: str | None = None,
+        gpu_layers: int | None = None,
+        max_ctx_size: int | None = None,
+        api_key: str | None = None,
+        gpus: int | None = None,
+        vllm_args: list[str] | None = None,
+        detached: bool = False,
+        startup_timeout: float = 120.0,
+    ) -> DetachedServer | int:
+        """Serves a model over an OpenAI-compatible API.
 
-    def chat(self, question: str | None = None, endpoint_url: str | None = None) -> Any:
-        """Chats with a model; with ``question``, answers once and returns the reply."""
-        raise not_yet("Model.chat")
+        In the foreground (the default) it blocks until the server stops and returns its exit
+        code; ``detached=True`` starts it in the background, tracked by ``System.processes``,
+        waits until it answers, and returns where it is. Unset options come from the ``serve``
+        section of the configuration; the model defaults to the embedded one.
+        """
+        from instructlab.serve.serving import (
+            options_from_config,
+            serve_detached,
+            serve_foreground,
+        )
 
-    def list(self) -> Any:
+        options = options_from_config(
+            self.configuration.serve,
+            model_path=model_path,
+            backend=backend,
+            host_port=host_port,
+            chat_template=chat_template,
+            gpu_layers=gpu_layers,
+            max_ctx_size=max_ctx_size,
+            api_key=api_key,
+            gpus=gpus,
+            vllm_args=vllm_args,
+        )
+        if detached:
+            return serve_detached(options, startup_timeout)
+        return serve_foreground(options)
+
+    def running_server(self, model_path: str | Path | None = None, **options: Any) -> Any:
+        """A context manager serving the model (default: the student, else the configured
+        serving model) on a free port: see :func:`instructlab.serve.running_server`."""
+        from instructlab.serve import running_server
+
+        model = model_path or self.student_model or self.configuration.serve.model_path
+        return running_server(model, **options)
+
+    def chat(
+        self,
+        question: str | None = None,
+        endpoint_url: str | None = None,
+        *,
+        model: str | None = None,
+        api_key: str | None = None,
+        system_prompt: str | None = None,
+        max_tokens: int | None = None,
+        temperature: float | None = None,
+        interactive: bool | None = None,
+    ) -> str | None:
+        """Chats with a model; with ``question``, answers once and returns the reply.
+
+        Without ``endpoint_url`` the model (``model``, else the student, else ``chat.model`` from
+        the configuration) is started for the length of the chat and stopped afterwards.
+        ``interactive=True`` with a question answers it, then keeps chatting in the terminal.
+        """
+        from instructlab.serve.chat import ChatSession, run_terminal
+        from instructlab.serve.client import Endpoint
+
+        config = self.configuration.chat
+        interactive = question is None if interactive is None else interactive
+        temp = temperature if temperature is not None else config.temperature
+        if config.greedy_mode and temperature is None:
+            temp = 0.0
+
+        def talk(endpoint: Endpoint, model_id: str) -> str | None:
+            session = ChatSession(
+                endpoint,
+                model_id,
+                system_prompt=system_prompt,
+                max_tokens=max_tokens if max_tokens is not None else config.max_tokens,
+                temperature=temp,
+                logs_dir=Path(config.logs_dir),
+            )
+            if config.session and interactive:
+                session.load(Path(config.session))
+            if question is not None and not interactive:
+                return session.ask(question)
+            if question is not None:
+                session.ask(question, _print_now)
+                print()
+            run_terminal(session)
+            return None
+
+        if endpoint_url is not None:
+            from instructlab.serve.embedded import is_embedded
+
+            endpoint = Endpoint(endpoint_url, api_key)
+            named = model if model and not is_embedded(model) else None
+            model_id = named or (endpoint.models() or ["default"])[0]
+            return talk(endpoint, model_id)
+        target = model or self.student_model or config.model
+        with self.running_server(target, api_key=api_key) as server:
+            return talk(Endpoint(server.base_url, server.api_key), server.model_id)
+
+    def list(self) -> list[ModelInfo]:
         """Models in the models directory, the embedded one included."""
-        raise not_yet("Model.list")
+        from instructlab.serve.models import list_models
 
-    def download(self, source: str, destination: str | Path | None = None) -> Any:
-        """Copies a model from a local path or a Hugging Face repository."""
-        raise not_yet("Model.download")
+        return list_models()
 
-    def remove(self, model: str) -> Any:
-        """Deletes a model from the models directory."""
-        raise not_yet("Model.remove")
+    def download(
+        self,
+        source: str,
+        destination: str | Path | None = None,
+        *,
+        filename: str | None = None,
+        revision: str | None = None,
+        token: str | None = None,
+    ) -> Path:
+        """Copies a model from a local path, or downloads a Hugging Face repository (or one file
+        of it); returns where it now is."""
+        from instructlab.serve.models import download
+
+        target = Path(destination) if destination is not None else None
+        return download(source, target, filename=filename, revision=revision, token=token)
+
+    def remove(self, model: str) -> Path:
+        """Deletes a model from the models directory; returns what was deleted."""
+        from instructlab.serve.models import remove
+
+        return remove(model)
 
     def convert(self, model_dir: str | Path) -> Any:
         """Converts a trained model (e.g. to GGUF)."""
@@ -85,3 +206,10 @@ class Model(ConfiguredBase):
     def evaluate_dk_bench(self, model: str | Path | None = None) -> Any:
         """DK-Bench on the user's own questions."""
         raise not_yet("Model.evaluate_dk_bench")
+
+
+def _print_now(text: str) -> None:
+    import sys
+
+    sys.stdout.write(text)
+    sys.stdout.flush()

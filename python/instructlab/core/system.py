@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TextIO
 
-from instructlab.core._pending import not_yet
 from instructlab.system.info import SystemInfo, system_info
 
 
@@ -16,17 +15,31 @@ class System:
         return system_info(use_torch=use_torch)
 
     def processes(self) -> list[dict[str, Any]]:
-        """Background servers and jobs started detached: pid, command, log file, start, state."""
-        raise not_yet("System.processes")
+        """Background servers and jobs started detached: id, pid, kind, command, log file, start
+        time, state (running, done, failed, gone) and exit code."""
+        from instructlab.serve import processes
 
-    def attach(self, process_id: str) -> None:
+        return [record.to_dict() for record in processes.list_processes()]
+
+    def attach(self, process_id: str, output: TextIO | None = None) -> None:
         """Follows a background process's log until it ends or Ctrl-C."""
-        raise not_yet("System.attach")
+        import sys
 
-    def stop(self, process_id: str) -> None:
-        """Stops a background process."""
-        raise not_yet("System.stop")
+        from instructlab.serve import processes
+
+        out = output or sys.stdout
+        for line in processes.follow(process_id):
+            out.write(line)
+            out.flush()
+
+    def stop(self, process_id: str) -> dict[str, Any]:
+        """Stops a background process and forgets it; returns its record."""
+        from instructlab.serve import processes
+
+        return processes.stop(process_id).to_dict()
 
     def prune(self) -> list[str]:
         """Forgets finished background processes; returns their ids."""
-        raise not_yet("System.prune")
+        from instructlab.serve import processes
+
+        return processes.prune()

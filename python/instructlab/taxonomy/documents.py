@@ -1,7 +1,7 @@
 """Knowledge documents: fetched once per repository and commit into a content-addressed cache.
 
 A knowledge leaf names its documents by git repository, commit and glob patterns. The checkout
-for a (repository, commit) pair lives in ``<cache>/documents/<hash of repo>/<commit>/`` and is
+for a (repository, commit) pair lives in ``<cache>/<hash of repo>/<hash of commit>/`` and is
 reused by every leaf and every run that names the same pair. Fetching goes through the user's
 ``git``, so its configuration applies: ``url.<base>.insteadOf`` can point a repository at a
 mirror for offline work.
@@ -49,22 +49,28 @@ class DocumentCache:
 
     def checkout_dir(self, repo: str, commit: str) -> Path:
         """Where the checkout of ``repo`` at ``commit`` lives (whether or not it exists yet)."""
-        key = hashlib.sha256(repo.encode("utf-8")).hexdigest()[:24]
-        return self.root / key / commit
+        # Hashed, so that no repository URL or commit string can name a path outside the cache.
+        repo_key = hashlib.sha256(repo.encode("utf-8")).hexdigest()[:24]
+        commit_key = hashlib.sha256(commit.encode("utf-8")).hexdigest()[:24]
+        return self.root / repo_key / commit_key
 
     def checkout(self, repo: str, commit: str) -> Path:
         """The checkout of ``repo`` at ``commit``, fetched on first use."""
+        if repo.startswith("-") or commit.startswith("-"):
+            raise DocumentError(f"'{repo}' at '{commit}' is not a repository and commit")
         dest = self.checkout_dir(repo, commit)
         if (dest / _DONE).exists():
             return dest
         dest.parent.mkdir(parents=True, exist_ok=True)
-        partial = dest.with_name(f"{commit}.partial-{os.getpid()}")
+        partial = dest.with_name(f"{dest.name}.partial-{os.getpid()}")
         shutil.rmtree(partial, ignore_errors=True)
         cloned = _git(["clone", "--quiet", "--no-checkout", repo, str(partial)])
         if cloned.returncode != 0:
             shutil.rmtree(partial, ignore_errors=True)
+            cause = cloned.stderr.strip() or "git clone failed"
             raise DocumentError(
-                f"cannot clone {repo}: {cloned.stderr.strip() or 'git clone failed'}"
+                f"cannot clone {repo} (for commit {commit}): {cause} (offline? point it at a "
+                "mirror with git's url.<mirror>.insteadOf, or pass --skip-documents)"
             )
         checked = _git(["-c", "advice.detachedHead=false", "checkout", "--quiet", commit], partial)
         if checked.returncode != 0:

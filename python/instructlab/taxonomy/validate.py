@@ -9,7 +9,7 @@ from typing import cast
 from instructlab import _native
 from instructlab.errors import FileError, UsageError
 from instructlab.taxonomy.documents import DocumentCache, DocumentError
-from instructlab.taxonomy.leaf import Leaf, LeafKind
+from instructlab.taxonomy.leaf import Document, Leaf, LeafKind
 from instructlab.taxonomy.report import Problem, Severity, ValidationReport
 
 
@@ -54,6 +54,8 @@ def validate_taxonomy(
     ]
     leaves: list[Leaf] = []
     cache = DocumentCache(document_cache) if document_cache else _default_cache()
+    # Leaves often share a document repository: resolve each (repo, commit, patterns) once.
+    resolved: dict[tuple[str, str, tuple[str, ...]], tuple[Document, ...] | DocumentError] = {}
     for entry in files:
         if not entry["valid"] or entry["kind"] is None:
             continue
@@ -61,13 +63,16 @@ def validate_taxonomy(
             entry["path"], cast(LeafKind, entry["kind"]), entry["version"], entry["content"]
         )
         if leaf.kind == "knowledge" and not skip_documents:
-            try:
-                document = leaf.content["document"]
-                docs = cache.resolve(
-                    str(document["repo"]), str(document["commit"]), list(document["patterns"])
-                )
-            except DocumentError as exc:
-                problems.append(_document_problem(root, leaf.path, str(exc)))
+            document = leaf.content["document"]
+            key = (str(document["repo"]), str(document["commit"]), tuple(document["patterns"]))
+            if key not in resolved:
+                try:
+                    resolved[key] = cache.resolve(key[0], key[1], list(key[2]))
+                except DocumentError as exc:
+                    resolved[key] = exc
+            docs = resolved[key]
+            if isinstance(docs, DocumentError):
+                problems.append(_document_problem(root, leaf.path, str(docs)))
                 continue
             leaf = Leaf(leaf.path, leaf.kind, leaf.version, leaf.content, docs)
         leaves.append(leaf)

@@ -52,6 +52,15 @@ pub enum Error {
         /// What went wrong and what to do.
         message: String,
     },
+    /// A caller passed a value the kernel cannot work with (a threshold out of range, columns of
+    /// different lengths).
+    #[error("{name}: {message}")]
+    InvalidArgument {
+        /// The parameter or input at fault.
+        name: String,
+        /// What is wrong and what is expected.
+        message: String,
+    },
 }
 
 /// The core's result type.

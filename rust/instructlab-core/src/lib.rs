@@ -9,4 +9,11 @@ pub mod error;
 pub mod taxonomy;
 pub mod yaml;
 
+pub mod decontam;
+pub mod dedup;
+pub mod filter;
+pub mod interrupt;
+pub mod text;
+
 pub use error::{Error, Location, Result};
+pub use interrupt::Interrupt;

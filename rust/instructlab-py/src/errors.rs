@@ -52,6 +52,10 @@ fn instantiate(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
             kwargs.set_item("message", message)?;
             "GitError"
         }
+        Error::InvalidArgument { name, message } => {
+            kwargs.set_item("message", format!("{name}: {message}"))?;
+            "UsageError"
+        }
     };
     let instance = module.getattr(class)?.call((), Some(&kwargs))?;
     Ok(PyErr::from_value(instance))

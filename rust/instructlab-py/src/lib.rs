@@ -8,6 +8,13 @@ mod errors;
 mod taxonomy;
 mod yaml;
 
+mod arrow;
+mod decontam;
+mod dedup;
+mod filter;
+mod interrupt;
+mod text;
+
 use pyo3::prelude::*;
 
 /// The extension module, imported as `instructlab._native`.
@@ -20,5 +27,12 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(taxonomy::check_taxonomy, m)?)?;
     m.add_function(wrap_pyfunction!(taxonomy::changed_files, m)?)?;
     m.add_function(wrap_pyfunction!(taxonomy::lint_yaml, m)?)?;
+    m.add_function(wrap_pyfunction!(text::normalize_text, m)?)?;
+    m.add_function(wrap_pyfunction!(dedup::exact_dedup, m)?)?;
+    m.add_function(wrap_pyfunction!(dedup::near_dedup, m)?)?;
+    m.add_function(wrap_pyfunction!(filter::filter_reasons, m)?)?;
+    m.add_function(wrap_pyfunction!(filter::filter_config, m)?)?;
+    m.add_function(wrap_pyfunction!(filter::quality_filter, m)?)?;
+    m.add_function(wrap_pyfunction!(decontam::decontaminate, m)?)?;
     Ok(())
 }

@@ -224,8 +224,9 @@ pub fn check_text(root: &Path, path: &str, text: &str, options: &Options) -> Che
         _ if node.get("document").is_some() => Schema::Knowledge,
         _ => Schema::Skill,
     };
+    // `None`: the version is unusable (reported), so no schema can be chosen.
     let version = match schema::declared_version(&node) {
-        Ok(v) => v,
+        Ok(v) => Some(v),
         Err(message) => {
             let at = node.get("version").unwrap_or(&node);
             problems.push(Problem::error(
@@ -235,10 +236,10 @@ pub fn check_text(root: &Path, path: &str, text: &str, options: &Options) -> Che
                 "schema",
                 message,
             ));
-            0
+            None
         }
     };
-    if version > 1 {
+    if version.is_some_and(|v| v > 1) {
         for found in lint::lint(text, &options.lint) {
             problems.push(Problem::error(
                 path,
@@ -263,13 +264,13 @@ pub fn check_text(root: &Path, path: &str, text: &str, options: &Options) -> Che
             }
         }
     }
-    if version != 0 {
-        schema::check(&node, which, version, path, &mut problems);
+    if let Some(v) = version {
+        schema::check(&node, which, v, path, &mut problems);
     }
     if options.word_counts {
         guidelines::word_counts(&node, which, path, &mut problems);
     }
-    if options.attribution && version >= 2 {
+    if options.attribution && version.is_some_and(|v| v >= 2) {
         let folder = path.rsplit_once('/').map_or("", |(d, _)| d);
         if !root.join(folder).join("attribution.txt").is_file() {
             problems.push(Problem::error(
@@ -292,7 +293,7 @@ pub fn check_text(root: &Path, path: &str, text: &str, options: &Options) -> Che
     Checked {
         path: path.to_owned(),
         kind: Some(kind),
-        version,
+        version: version.unwrap_or(0),
         content: Some(node),
         problems,
     }

@@ -133,6 +133,11 @@ fn version_rules() {
         &skill(3, 5).replace("version: 3", "version: '3'"),
         &format!("{SKILL}:1:10 [.version] 'version' must be the integer 3, found the text '3'"),
     );
+    only(
+        SKILL,
+        &skill(3, 5).replace("version: 3", "version: 0"),
+        &format!("{SKILL}:1:10 [.version] unsupported schema version 0 (supported: 1, 2, 3)"),
+    );
     // 3.0 is the integer 3 for the schema, as for InstructLab.
     assert!(problems(SKILL, &skill(3, 5).replace("version: 3", "version: 3.0")).is_empty());
     only(

@@ -207,7 +207,7 @@ impl LintConfig {
             }
         }
         let Some(rules) = rules else {
-            return config.supported(&root, file);
+            return Ok(config);
         };
         let Value::Map(rule_entries) = &rules.value else {
             return Err(bad(rules, "'rules' must be a mapping".to_owned()));
@@ -263,25 +263,7 @@ impl LintConfig {
                 }
             }
         }
-        config.supported(&root, file)
-    }
-
-    /// Refuses the rules this linter does not check yet, rather than pretending to.
-    fn supported(self, root: &Node, file: &str) -> Result<Self> {
-        if self.comments.is_some() || self.comments_indentation {
-            return Err(Error::Yaml {
-                location: Location {
-                    file: file.to_owned(),
-                    line: root.line,
-                    column: root.column,
-                },
-                message: "the yamllint rules 'comments' and 'comments-indentation' are not \
-                          supported yet; disable them (`comments: disable`, \
-                          `comments-indentation: disable`)"
-                    .to_owned(),
-            });
-        }
-        Ok(self)
+        Ok(config)
     }
 
     fn none() -> Self {

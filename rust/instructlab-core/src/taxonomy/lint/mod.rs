@@ -1,6 +1,7 @@
 //! yamllint's rules, natively: the lint InstructLab applies to `qna.yaml` files of version 2 and
 //! up (its `relaxed` preset, line length off, every warning an error).
 
+mod comments;
 pub mod config;
 mod indentation;
 mod rules;
@@ -45,12 +46,20 @@ pub fn lint(text: &str, config: &LintConfig) -> Vec<Found> {
         || config.hyphens.is_some()
         || config.indentation.is_some()
         || config.truthy.is_some()
-        || config.document_start.is_some();
+        || config.document_start.is_some()
+        || config.comments.is_some()
+        || config.comments_indentation;
     if needs_tokens {
         let src = tokens::Source::new(text);
         let toks = tokens::scan(&src);
         rules::spacing_rules(&src, &toks, config, &mut out);
         rules::token_rules(&toks, config, &mut out);
+        if let Some(options) = config.comments {
+            comments::comments(&src, &toks, options, &mut out);
+        }
+        if config.comments_indentation {
+            comments::comments_indentation(&src, &toks, &mut out);
+        }
         if let Some((spaces, sequences)) = config.indentation {
             indentation::check(&src, &toks, spaces, sequences, &mut out);
         }

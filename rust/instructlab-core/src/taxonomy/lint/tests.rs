@@ -299,3 +299,39 @@ fn the_instructlab_preset_is_relaxed_without_line_length() {
     let relaxed_preset = LintConfig::relaxed_preset();
     assert_eq!(found(&long, &relaxed_preset).len(), 1);
 }
+
+#[test]
+fn comment_rules() {
+    let c = default_preset_with_comments();
+    one(
+        "---\na: 1 # note\n",
+        &c,
+        2,
+        6,
+        "comments",
+        "too few spaces before comment: expected 2",
+    );
+    one(
+        "---\na: 1  #note\n",
+        &c,
+        2,
+        8,
+        "comments",
+        "missing starting space in comment",
+    );
+    one(
+        "---\na:\n  b: 1\n # off\n  c: 2\n",
+        &c,
+        4,
+        2,
+        "comments-indentation",
+        "comment not indented like content",
+    );
+    // Shebangs, `#` inside quoted and block scalars, and a comment ending the file are fine.
+    assert!(found("#!/usr/bin/env x\n---\na: '#x'\nb: |\n  #y\n# end\n", &c).is_empty());
+    assert!(found("---\na:\n  - q: x\n    b: |\n      y\n # c", &c).len() == 1);
+}
+
+fn default_preset_with_comments() -> LintConfig {
+    LintConfig::from_yamllint("extends: default\n", "rules.yaml").expect("valid config")
+}

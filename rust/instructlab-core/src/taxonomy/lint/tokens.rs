@@ -150,7 +150,9 @@ fn raw_scan(src: &Source) -> Vec<Tok> {
             index: src
                 .line_starts
                 .get(mark.line().max(1) - 1)
-                .map_or(0, |start| start + mark.col()),
+                .map_or(src.chars.len(), |start| {
+                    (start + mark.col()).min(src.chars.len())
+                }),
             text,
             plain,
             block,

@@ -1,0 +1,138 @@
+"""Streaming execution: rows flow through the blocks independently, in parallel.
+
+Each seed row travels down the chain on its own as soon as its previous block answers, so the
+teacher always has work. Only two things wait for every row of a leaf: a block that needs the
+whole data set (``whole_dataset``: SetToMajorityValueBlock, DatasetBlock) and a block's
+``drop_duplicates`` (dedup is global; which duplicate survives depends on input order, never on
+completion order). Every row carries an id built from its seed index and its position among each
+block's outputs; rows are put back in id order at each of those barriers and at the end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from instructlab.sdg.runtime import BlockRun, BlockStats, Engine
+
+if TYPE_CHECKING:
+    from instructlab.sdg.block import Row
+    from instructlab.sdg.pipeline import PipelineBlock
+
+__all__ = ["RowId", "run_blocks", "stages"]
+
+RowId = tuple[int, ...]
+Item = tuple[RowId, "Row"]
+
+
+def _id_text(row_id: RowId) -> str:
+    return ".".join(map(str, row_id))
+
+
+def stages(blocks: Sequence[PipelineBlock]) -> list[list[PipelineBlock]]:
+    """Splits the chain where every row must be present: before a whole-dataset block, and
+    after a block that drops duplicates."""
+    out: list[list[PipelineBlock]] = [[]]
+    for b in blocks:
+        if b.block.whole_dataset and out[-1]:
+            out.append([])
+        out[-1].append(b)
+        if b.block.whole_dataset or b.drop_duplicates:
+            out.append([])
+    return [s for s in out if s]
+
+
+def _children(row_id: RowId, outputs: list[Row]) -> list[Item]:
+    if len(outputs) == 1:
+        return [(row_id, outputs[0])]
+    return [((*row_id, j), r) for j, r in enumerate(outputs)]
+
+
+def _finish_rows(b: PipelineBlock, rows: list[Row]) -> list[Row]:
+    if not b.drop_columns:
+        return rows
+    drop = set(b.drop_columns)
+    return [{k: v for k, v in r.items() if k not in drop} for r in rows]
+
+
+async def _step(
+    b: PipelineBlock, stats: BlockStats, engine: Engine, items: list[Item]
+) -> list[Item]:
+    """Runs one block over some rows (one row, in the streaming case)."""
+    if not items:
+        return []
+    ids = [_id_text(i) for i, _ in items]
+    stats.rows_in += len(items)
+    stats.active += len(items)
+    try:
+        outputs = await b.block.process([r for _, r in items], BlockRun(engine, stats, ids))
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:
+        from instructlab.sdg.errors import GenerateException
+
+        if isinstance(exc, GenerateException):
+            raise  # the run cannot go on (refused by the teacher, no model): not a row fault
+        BlockRun(engine, stats, ids).fault(None, "block error", f"{type(exc).__name__}: {exc}")
+        outputs = [[] for _ in items]
+    finally:
+        stats.active -= len(items)
+    result: list[Item] = []
+    for (row_id, _), out in zip(items, outputs, strict=False):
+        result.extend(_children(row_id, _finish_rows(b, out)))
+    stats.rows_out += len(result)
+    return result
+
+
+async def _flow(
+    chain: list[PipelineBlock], stats: dict[str, BlockStats], engine: Engine, item: Item
+) -> list[Item]:
+    current = [item]
+    for b in chain:
+        parts = await asyncio.gather(*(_step(b, stats[b.name], engine, [it]) for it in current))
+        current = [it for part in parts for it in part]
+        if not current:
+            break
+    return current
+
+
+def _dedup_key(row: Row, columns: list[str]) -> str:
+    return json.dumps([row.get(c) for c in columns], sort_keys=True, default=str)
+
+
+async def run_blocks(
+    blocks: Sequence[PipelineBlock],
+    rows: list[Row],
+    engine: Engine,
+    stats: dict[str, BlockStats],
+) -> list[Row]:
+    """Runs the chain over ``rows``; the output is in id (input) order."""
+    items: list[Item] = [((i,), r) for i, r in enumerate(rows)]
+    for stage in stages(blocks):
+        first = stage[0]
+        if first.block.whole_dataset:
+            items.sort(key=lambda it: it[0])
+            items = await _step(first, stats[first.name], engine, items)
+            rest = stage[1:]
+        else:
+            rest = stage
+        if rest:
+            parts = await asyncio.gather(*(_flow(rest, stats, engine, it) for it in items))
+            items = [it for part in parts for it in part]
+        items.sort(key=lambda it: it[0])
+        last = stage[-1]
+        if last.drop_duplicates:
+            seen: set[str] = set()
+            kept: list[Item] = []
+            for it in items:
+                key = _dedup_key(it[1], last.drop_duplicates)
+                if key in seen:
+                    stats[last.name].drops[f"duplicate {', '.join(last.drop_duplicates)}"] += 1
+                    continue
+                seen.add(key)
+                kept.append(it)
+            stats[last.name].rows_out -= len(items) - len(kept)
+            items = kept
+    return [r for _, r in items]

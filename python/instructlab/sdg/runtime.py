@@ -1,0 +1,167 @@
+"""What a block sees while it runs: row ids, the teacher behind the request cache, counters."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from instructlab.sdg.cache import RequestCache, request_digest
+from instructlab.sdg.errors import GenerateException, RequestFailed
+
+if TYPE_CHECKING:
+    from instructlab.sdg.block import Block
+    from instructlab.sdg.client import LLMClient
+
+__all__ = ["BlockRun", "BlockStats", "Engine", "standalone_run"]
+
+log = logging.getLogger("instructlab.sdg")
+
+#: Statuses that mean the endpoint or model is wrong for every request: stop the run.
+_FATAL_STATUSES = {401, 403, 404}
+
+
+@dataclass
+class BlockStats:
+    """Counters of one block in one leaf's run."""
+
+    name: str
+    type: str
+    rows_in: int = 0
+    rows_out: int = 0
+    active: int = 0
+    drops: Counter[str] = field(default_factory=Counter)
+    faults: Counter[str] = field(default_factory=Counter)
+    calls: int = 0
+    cached_samples: int = 0
+    sent_samples: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready copy."""
+        return {
+            "block": self.name,
+            "type": self.type,
+            "rows_in": self.rows_in,
+            "rows_out": self.rows_out,
+            "drops": dict(self.drops),
+            "faults": dict(self.faults),
+            "llm_calls": self.calls,
+            "cached_samples": self.cached_samples,
+            "sent_samples": self.sent_samples,
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": self.completion_tokens,
+        }
+
+
+class Engine:
+    """The shared parts of one leaf's run: the client, the cache, the leaf's name."""
+
+    def __init__(
+        self, client: LLMClient | None, cache: RequestCache | None = None, leaf: str = "-"
+    ) -> None:
+        self.client = client
+        self.cache = cache if cache is not None else RequestCache()
+        self.leaf = leaf
+
+
+def _seed(place: str, sample: int) -> int:
+    digest = hashlib.blake2b(f"{place}#{sample}".encode(), digest_size=4).digest()
+    return int.from_bytes(digest, "big") & 0x7FFFFFFF
+
+
+class BlockRun:
+    """One call of :meth:`Block.process`: ``ids[i]`` is the id of input row ``i``."""
+
+    def __init__(self, engine: Engine, stats: BlockStats, ids: list[str], scope: str = "") -> None:
+        self.engine = engine
+        self.stats = stats
+        self.ids = ids
+        self.scope = scope
+
+    def child(self, scope: str) -> BlockRun:
+        """The same call seen from a nested step (IterBlock's iterations)."""
+        return BlockRun(self.engine, self.stats, self.ids, self.scope + "/" + scope)
+
+    def place(self, i: int) -> str:
+        """Where input row ``i`` is in the run: leaf, block, row id and nested scope."""
+        return f"{self.engine.leaf}/{self.stats.name}/{self.ids[i]}{self.scope}"
+
+    def drop(self, reason: str, count: int = 1) -> None:
+        """Counts rows dropped on purpose (filters, dedup)."""
+        self.stats.drops[reason] += count
+
+    def fault(self, i: int | None, reason: str, detail: str = "") -> None:
+        """Counts and logs a fault (the row concerned is skipped, the run goes on)."""
+        self.stats.faults[reason] += 1
+        row = f" row {self.ids[i]}" if i is not None and i < len(self.ids) else ""
+        log.warning(
+            "leaf %s, block %s%s: %s%s",
+            self.engine.leaf,
+            self.stats.name,
+            row,
+            reason,
+            f": {detail[:300]}" if detail else "",
+        )
+
+    async def complete(self, i: int, kind: str, body: dict[str, Any], n: int) -> list[str | None]:
+        """``n`` completions for input row ``i``: from the cache where answered before, else from
+        the teacher. Failed samples are None (already counted as faults)."""
+        client = self.engine.client
+        cache = self.engine.cache
+        place = self.place(i)
+        digest = request_digest(kind, body)
+        keys = [cache.key(digest, place, s) for s in range(n)]
+        results: list[str | None] = [cache.get(k) for k in keys]
+        missing = [s for s, r in enumerate(results) if r is None]
+        self.stats.calls += 1
+        self.stats.cached_samples += n - len(missing)
+        if not missing:
+            return results
+        if client is None:
+            raise GenerateException(f"block {self.stats.name} needs a teacher, and none was given")
+        self.stats.sent_samples += len(missing)
+        seeds = [_seed(place, s) for s in missing]
+        try:
+            got = await client.generate(kind, body, len(missing), seeds)
+        except RequestFailed as exc:
+            if exc.status in _FATAL_STATUSES:
+                raise GenerateException(
+                    f"the teacher at {exc.endpoint} refused the request ({exc.reason}); "
+                    "check --endpoint-url, --model and --api-key"
+                ) from None
+            reason = "context overflow" if "context overflow" in exc.reason else "request failed"
+            self.fault(i, reason, exc.reason)
+            return results
+        self.stats.prompt_tokens += got.prompt_tokens
+        self.stats.completion_tokens += got.completion_tokens
+        for s, text in zip(missing, got.texts, strict=False):
+            if text is None:
+                self.fault(i, "request failed", "no completion for a sample")
+                continue
+            cache.put(keys[s], text)
+            results[s] = text
+        return results
+
+
+def standalone_run(block: Block, rows: int = 0) -> BlockRun:
+    """A run for one block used on its own (``Block.generate``), with an in-memory cache."""
+    client = block.ctx.llm() if block.ctx is not None and block.ctx.client is not None else None
+    stats = BlockStats(block.block_name, type(block).__name__)
+    return _StandaloneRun(Engine(client), stats)
+
+
+class _StandaloneRun(BlockRun):
+    def __init__(self, engine: Engine, stats: BlockStats) -> None:
+        super().__init__(engine, stats, [])
+
+    def place(self, i: int) -> str:
+        return f"{self.engine.leaf}/{self.stats.name}/{i}{self.scope}"
+
+    def child(self, scope: str) -> BlockRun:
+        run = _StandaloneRun(self.engine, self.stats)
+        run.scope = self.scope + "/" + scope
+        return run

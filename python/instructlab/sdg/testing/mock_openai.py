@@ -1,0 +1,453 @@
+"""A real HTTP server that speaks enough of the OpenAI API to test and benchmark generation.
+
+Replies are scripted per prompt (the first :class:`Rule` whose ``match`` occurs in the prompt
+answers), so a test can make a judge say YES to some rows and NO to others, give scores, or
+answer something unparseable. It can add latency, errors, 429s and hangs, honour or ignore ``n``,
+and model a server's capacity: at most ``capacity`` sequences generate at once, each taking
+``seq_time`` seconds, and a request for ``n`` choices holds ``n`` of them.
+
+Everything is deterministic given the request: the reply for a choice depends on the prompt, the
+request's ``seed`` and the choice index; a fault depends on the prompt, seed and how many times
+that exact request was seen (so retries can succeed).
+
+Run it alone: ``python -m instructlab.sdg.testing.mock_openai --capacity 64 --seq-time 0.2``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import collections
+import contextlib
+import hashlib
+import json
+import random
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = ["Call", "MockOpenAI", "MockStats", "Rule"]
+
+
+@dataclass(frozen=True)
+class Call:
+    """What a scripted reply can look at."""
+
+    prompt: str
+    choice: int
+    seed: int | None
+    model: str
+    kind: str
+    body: dict[str, Any]
+
+
+@dataclass
+class Rule:
+    """Replies for prompts containing ``match`` ("" matches everything), plus fault rates."""
+
+    match: str
+    replies: Sequence[str] | Callable[[Call], str]
+    error_rate: float = 0.0
+    rate_429: float = 0.0
+    hang_rate: float = 0.0
+    #: Reply with HTTP 400 "context length exceeded" (every time).
+    overflow: bool = False
+    #: A listed reply is repeated this many times; ``{k}`` in it is the repetition's index and
+    #: ``{h}`` a hash of the prompt, seed and choice (so different prompts get different text).
+    repeat: int = 1
+
+    def reply(self, call: Call) -> str:
+        """The text for one choice."""
+        if callable(self.replies):
+            return self.replies(call)
+        replies = list(self.replies)
+        if not replies:
+            return ""
+        digest = _digest(call.prompt, call.seed, call.choice)
+        text = replies[digest % len(replies)]
+        if "{" not in text:
+            return text * self.repeat if self.repeat > 1 else text
+        h = f"{digest & 0xFFFFFFFF:08x}"
+        return "".join(text.replace("{h}", h).replace("{k}", str(k)) for k in range(self.repeat))
+
+
+@dataclass
+class MockStats:
+    """What the server saw."""
+
+    requests: int = 0
+    completions: int = 0
+    sequences: int = 0
+    errors: int = 0
+    throttled: int = 0
+    hung: int = 0
+    max_active_sequences: int = 0
+    by_rule: collections.Counter[str] = field(default_factory=collections.Counter)
+    n_values: collections.Counter[int] = field(default_factory=collections.Counter)
+    busy_time: float = 0.0
+    first: float | None = None
+    last: float | None = None
+
+
+def _digest(*parts: Any) -> int:
+    text = "\x1f".join(map(str, parts)).encode()
+    return int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "big")
+
+
+class _Capacity:
+    """``size`` slots; a request takes ``n`` at once, in arrival order."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.used = 0
+        self.queue: collections.deque[tuple[int, asyncio.Future[None]]] = collections.deque()
+
+    async def acquire(self, n: int) -> None:
+        n = min(n, self.size)
+        if not self.queue and self.used + n <= self.size:
+            self.used += n
+            return
+        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.queue.append((n, fut))
+        await fut
+
+    def release(self, n: int) -> None:
+        self.used -= min(n, self.size)
+        while self.queue and self.used + self.queue[0][0] <= self.size:
+            k, fut = self.queue.popleft()
+            self.used += k
+            if not fut.done():
+                fut.set_result(None)
+
+
+class MockOpenAI:
+    """The mock server; use as a context manager (it runs on a thread of its own)."""
+
+    def __init__(
+        self,
+        rules: Sequence[Rule] = (),
+        *,
+        latency: float = 0.0,
+        capacity: int | None = None,
+        seq_time: float = 0.0,
+        error_rate: float = 0.0,
+        rate_429: float = 0.0,
+        hang_rate: float = 0.0,
+        n_support: str = "yes",
+        models: Sequence[str] = ("mock-teacher",),
+        default_reply: str = "OK",
+        port: int = 0,
+        api_key: str | None = None,
+    ) -> None:
+        if n_support not in ("yes", "ignore", "error"):
+            raise ValueError("n_support is yes, ignore or error")
+        self.rules = list(rules)
+        self.latency = latency
+        self.capacity = capacity
+        self.seq_time = seq_time
+        self.default = Rule("", [default_reply], error_rate, rate_429, hang_rate)
+        self.n_support = n_support
+        self.models = list(models)
+        self.port = port
+        self.api_key = api_key
+        self.stats = MockStats()
+        self._seen: collections.Counter[int] = collections.Counter()
+        self._active = 0
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._server: asyncio.Server | None = None
+        self._thread: threading.Thread | None = None
+        self._ready = threading.Event()
+        self._cap: _Capacity | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.lock = threading.Lock()
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        """``http://127.0.0.1:PORT/v1``."""
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    def start(self) -> MockOpenAI:
+        """Starts serving on 127.0.0.1 (a free port unless one was given)."""
+        self._thread = threading.Thread(target=self._serve_forever, daemon=True, name="mock-openai")
+        self._thread.start()
+        if not self._ready.wait(10):
+            raise RuntimeError("the mock server did not start")
+        return self
+
+    def stop(self) -> None:
+        """Stops serving and drops hung requests."""
+        loop = self._loop
+        if loop is not None and self._server is not None:
+            loop.call_soon_threadsafe(self._shutdown)
+        if self._thread is not None:
+            self._thread.join(10)
+
+    def __enter__(self) -> MockOpenAI:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _shutdown(self) -> None:
+        assert self._server is not None
+        self._server.close()
+        for task in list(self._tasks):
+            task.cancel()
+        assert self._loop is not None
+        self._loop.call_later(0.05, self._loop.stop)
+
+    def _serve_forever(self) -> None:
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+        asyncio.set_event_loop(loop)
+        if self.capacity:
+            self._cap = _Capacity(self.capacity)
+        server = loop.run_until_complete(
+            asyncio.start_server(self._handle, "127.0.0.1", self.port, backlog=1024)
+        )
+        self._server = server
+        self.port = server.sockets[0].getsockname()[1]
+        self._ready.set()
+        try:
+            loop.run_forever()
+        finally:
+            loop.close()
+
+    async def serve(self) -> None:
+        """Serves in the current event loop until cancelled (the command-line entry)."""
+        self._loop = asyncio.get_running_loop()
+        if self.capacity:
+            self._cap = _Capacity(self.capacity)
+        self._server = await asyncio.start_server(
+            self._handle, "127.0.0.1", self.port, backlog=4096
+        )
+        self.port = self._server.sockets[0].getsockname()[1]
+        self._ready.set()
+        print(self.base_url, flush=True)
+        async with self._server:
+            await self._server.serve_forever()
+
+    # -- HTTP ----------------------------------------------------------------------------------
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._tasks.add(task)
+        try:
+            while True:
+                try:
+                    head = await reader.readuntil(b"\r\n\r\n")
+                except (asyncio.IncompleteReadError, ConnectionError):
+                    return
+                lines = head.decode("latin-1").split("\r\n")
+                method, path = lines[0].split(" ")[:2]
+                headers = {}
+                for line in lines[1:]:
+                    if line:
+                        k, _, v = line.partition(":")
+                        headers[k.strip().lower()] = v.strip()
+                body = await reader.readexactly(int(headers.get("content-length", "0")))
+                extra: dict[str, str] = {}
+                if self.api_key and headers.get("authorization") != f"Bearer {self.api_key}":
+                    status, payload = 401, {"error": {"message": "bad API key"}}
+                else:
+                    status, payload, extra = await self._route(method, path, body)
+                data = json.dumps(payload).encode()
+                head_out = (
+                    f"HTTP/1.1 {status} {'OK' if status == 200 else 'Error'}\r\n"
+                    f"Content-Type: application/json\r\nContent-Length: {len(data)}\r\n"
+                    + "".join(f"{k}: {v}\r\n" for k, v in extra.items())
+                    + "\r\n"
+                ).encode()
+                writer.write(head_out + data)
+                await writer.drain()
+        except (asyncio.CancelledError, ConnectionError):
+            pass
+        finally:
+            self._tasks.discard(task)
+            writer.close()
+
+    async def _route(
+        self, method: str, path: str, body: bytes
+    ) -> tuple[int, dict[str, Any], dict[str, str]]:
+        if method == "GET" and path.rstrip("/") in ("/v1/models", "/models"):
+            return (
+                200,
+                {"object": "list", "data": [{"id": m, "object": "model"} for m in self.models]},
+                {},
+            )
+        if method == "GET" and path.rstrip("/") in ("", "/health"):
+            return 200, {"status": "ok"}, {}
+        if path.rstrip("/") == "/stats":
+            if method == "POST":
+                self.stats = MockStats()
+            return 200, self.stats_dict(), {}
+        if method != "POST" or not path.endswith(("/chat/completions", "/completions")):
+            return 404, {"error": {"message": f"no route {method} {path}"}}, {}
+        try:
+            req = json.loads(body)
+        except ValueError:
+            return 400, {"error": {"message": "body is not JSON"}}, {}
+        kind = "chat" if path.endswith("/chat/completions") else "completions"
+        return await self._complete(kind, req)
+
+    def stats_dict(self) -> dict[str, Any]:
+        """The counters as JSON (``GET /stats``; ``POST /stats`` also resets them)."""
+        st = self.stats
+        span = (st.last - st.first) if st.first is not None and st.last is not None else 0.0
+        return {
+            "requests": st.requests,
+            "completions": st.completions,
+            "sequences": st.sequences,
+            "errors": st.errors,
+            "throttled": st.throttled,
+            "max_active_sequences": st.max_active_sequences,
+            "generating_seconds": span,
+            "sequences_per_second": st.sequences / span if span > 0 else 0.0,
+        }
+
+    def _prompt_of(self, kind: str, req: dict[str, Any]) -> str:
+        if kind == "chat":
+            return "\n".join(str(m.get("content", "")) for m in req.get("messages", []))
+        prompt = req.get("prompt", "")
+        return prompt if isinstance(prompt, str) else "\n".join(map(str, prompt))
+
+    def _rule_for(self, prompt: str) -> tuple[str, Rule]:
+        for i, rule in enumerate(self.rules):
+            if rule.match in prompt:
+                return (rule.match or f"rule{i}"), rule
+        return "default", self.default
+
+    async def _complete(
+        self, kind: str, req: dict[str, Any]
+    ) -> tuple[int, dict[str, Any], dict[str, str]]:
+        stats = self.stats
+        now = time.monotonic()
+        stats.requests += 1
+        stats.first = stats.first if stats.first is not None else now
+        prompt = self._prompt_of(kind, req)
+        name, rule = self._rule_for(prompt)
+        stats.by_rule[name] += 1
+        n = int(req.get("n") or 1)
+        stats.n_values[n] += 1
+        seed = req.get("seed")
+        key = _digest(prompt, seed, n)
+        self._seen[key] += 1
+        rng = random.Random(_digest(key, self._seen[key]))
+        err_rate = rule.error_rate or self.default.error_rate
+        r429 = rule.rate_429 or self.default.rate_429
+        hang = rule.hang_rate or self.default.hang_rate
+        if n > 1 and self.n_support == "error":
+            return 400, {"error": {"message": "only one choice (n=1) is supported"}}, {}
+        if n > 1 and self.n_support == "ignore":
+            n = 1
+            req = dict(req, n=1)
+        if rule.overflow:
+            return 400, {"error": {"message": "the request exceeds the context length"}}, {}
+        roll = rng.random()
+        if roll < r429:
+            stats.throttled += 1
+            return 429, {"error": {"message": "slow down"}}, {"Retry-After": "0"}
+        if roll < r429 + err_rate:
+            stats.errors += 1
+            return 500, {"error": {"message": "scripted failure"}}, {}
+        if roll < r429 + err_rate + hang:
+            stats.hung += 1
+            await asyncio.sleep(3600)
+        if self._cap is not None:
+            await self._cap.acquire(n)
+        self._active += n
+        stats.max_active_sequences = max(stats.max_active_sequences, self._active)
+        started = time.monotonic()
+        try:
+            delay = self.latency + self.seq_time
+            if delay > 0:
+                await asyncio.sleep(delay)
+        finally:
+            self._active -= n
+            if self._cap is not None:
+                self._cap.release(n)
+        stats.busy_time += time.monotonic() - started
+        model = str(req.get("model", self.models[0]))
+        choices = []
+        tokens = 0
+        for c in range(n):
+            text = rule.reply(Call(prompt, c, seed, model, kind, req))
+            tokens += len(text.split())
+            if kind == "chat":
+                choices.append(
+                    {
+                        "index": c,
+                        "message": {"role": "assistant", "content": text},
+                        "finish_reason": "stop",
+                    }
+                )
+            else:
+                choices.append({"index": c, "text": text, "finish_reason": "stop"})
+        stats.completions += 1
+        stats.sequences += n
+        stats.last = time.monotonic()
+        usage = {"prompt_tokens": len(prompt.split()), "completion_tokens": tokens}
+        usage["total_tokens"] = usage["prompt_tokens"] + tokens
+        obj = "chat.completion" if kind == "chat" else "text_completion"
+        return (
+            200,
+            {
+                "id": f"mock-{stats.requests}",
+                "object": obj,
+                "model": model,
+                "choices": choices,
+                "usage": usage,
+            },
+            {},
+        )
+
+
+def _rules_from_file(path: Path) -> list[Rule]:
+    import yaml
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    return [
+        Rule(
+            str(r.get("match", "")),
+            [str(x) for x in r.get("replies", [])],
+            float(r.get("error_rate", 0)),
+            float(r.get("rate_429", 0)),
+            float(r.get("hang_rate", 0)),
+            bool(r.get("overflow", False)),
+            int(r.get("repeat", 1)),
+        )
+        for r in data
+    ]
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """``python -m instructlab.sdg.testing.mock_openai``: prints the base URL, serves forever."""
+    parser = argparse.ArgumentParser(description="A mock OpenAI-compatible teacher.")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--script", type=Path, help="YAML list of {match, replies, ...} rules")
+    parser.add_argument("--latency", type=float, default=0.0)
+    parser.add_argument("--capacity", type=int)
+    parser.add_argument("--seq-time", type=float, default=0.0)
+    parser.add_argument("--n-support", default="yes", choices=["yes", "ignore", "error"])
+    args = parser.parse_args(argv)
+    rules = _rules_from_file(args.script) if args.script else []
+    mock = MockOpenAI(
+        rules,
+        latency=args.latency,
+        capacity=args.capacity,
+        seq_time=args.seq_time,
+        n_support=args.n_support,
+        port=args.port,
+    )
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(mock.serve())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,216 @@
+"""What an inference engine offers the HTTP layer: sampling settings, a running generation, and
+the events it yields.
+
+Engines (llama.cpp, transformers) push :class:`Delta` and :class:`Finish` events into a
+:class:`Generation`; the HTTP layer turns them into OpenAI responses or server-sent events.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+__all__ = [
+    "Delta",
+    "Engine",
+    "EngineError",
+    "Finish",
+    "Generation",
+    "SamplingParams",
+    "StopMatcher",
+]
+
+
+class EngineError(Exception):
+    """A request the engine cannot serve; ``status`` is the HTTP status to answer with."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass
+class SamplingParams:
+    """How to sample: OpenAI's fields plus llama.cpp's usual extras (top_k, min_p, repeat)."""
+
+    max_tokens: int | None = None
+    temperature: float = 1.0
+    top_p: float = 1.0
+    top_k: int = 40
+    min_p: float = 0.05
+    presence_penalty: float = 0.0
+    frequency_penalty: float = 0.0
+    repeat_penalty: float = 1.0
+    seed: int | None = None
+    stop: list[str] = field(default_factory=list)
+    n: int = 1
+
+    @classmethod
+    def from_request(cls, body: dict[str, Any], default_max_tokens: int | None) -> SamplingParams:
+        """Reads and checks the sampling fields of a request body."""
+
+        def number(name: str, default: float, low: float, high: float) -> float:
+            value = body.get(name)
+            if value is None:
+                return default
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise EngineError(f"'{name}' must be a number")
+            if not low <= value <= high:
+                raise EngineError(f"'{name}' must be between {low} and {high}")
+            return float(value)
+
+        def integer(name: str, default: int | None, low: int) -> int | None:
+            value = body.get(name)
+            if value is None:
+                return default
+            if isinstance(value, bool) or not isinstance(value, int) or value < low:
+                raise EngineError(f"'{name}' must be an integer >= {low}")
+            return value
+
+        stop = body.get("stop")
+        if stop is None:
+            stops: list[str] = []
+        elif isinstance(stop, str):
+            stops = [stop]
+        elif isinstance(stop, list) and all(isinstance(s, str) for s in stop):
+            stops = [s for s in stop if s]
+        else:
+            raise EngineError("'stop' must be a string or a list of strings")
+        max_tokens = integer("max_completion_tokens", None, 1)
+        if max_tokens is None:
+            max_tokens = integer("max_tokens", default_max_tokens, 1)
+        return cls(
+            max_tokens=max_tokens,
+            temperature=number("temperature", 1.0, 0.0, 100.0),
+            top_p=number("top_p", 1.0, 0.0, 1.0),
+            top_k=integer("top_k", 40, 0) or 0,
+            min_p=number("min_p", 0.05, 0.0, 1.0),
+            presence_penalty=number("presence_penalty", 0.0, -2.0, 2.0),
+            frequency_penalty=number("frequency_penalty", 0.0, -2.0, 2.0),
+            repeat_penalty=number("repeat_penalty", 1.0, 0.0, 10.0),
+            seed=integer("seed", None, 0),
+            stop=stops,
+            n=integer("n", 1, 1) or 1,
+        )
+
+
+@dataclass(frozen=True)
+class Delta:
+    """New text of choice ``index``."""
+
+    index: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Finish:
+    """Choice ``index`` is done: ``reason`` is "stop" or "length"."""
+
+    index: int
+    reason: str
+    completion_tokens: int
+
+
+_END = object()
+
+
+class Generation:
+    """One request in flight: the engine puts events, the HTTP thread iterates them."""
+
+    def __init__(self, prompt_tokens: int, n: int) -> None:
+        self.prompt_tokens = prompt_tokens
+        self.n = n
+        self._events: queue.Queue[object] = queue.Queue()
+        self._cancelled = threading.Event()
+
+    # Engine side.
+    def put(self, event: Delta | Finish) -> None:
+        """Hands an event to the reader."""
+        self._events.put(event)
+
+    def fail(self, error: EngineError) -> None:
+        """Ends the generation with an error the reader raises."""
+        self._events.put(error)
+        self._events.put(_END)
+
+    def close(self) -> None:
+        """Ends the generation (after every choice's :class:`Finish`)."""
+        self._events.put(_END)
+
+    @property
+    def cancelled(self) -> bool:
+        """Whether the client went away."""
+        return self._cancelled.is_set()
+
+    # Reader side.
+    def cancel(self) -> None:
+        """Asks the engine to stop work on this request (the client went away)."""
+        self._cancelled.set()
+
+    def __iter__(self) -> Iterator[Delta | Finish]:
+        while True:
+            event = self._events.get()
+            if event is _END:
+                return
+            if isinstance(event, EngineError):
+                raise event
+            assert isinstance(event, Delta | Finish)
+            yield event
+
+
+class Engine(Protocol):
+    """An inference engine the OpenAI HTTP layer can serve."""
+
+    model_id: str
+
+    @property
+    def context_size(self) -> int:
+        """Tokens one sequence may hold (prompt and completion)."""
+        ...
+
+    def render_chat(self, messages: list[dict[str, Any]]) -> str:
+        """The prompt for a conversation, through the model's chat template."""
+        ...
+
+    def generate(self, prompt: str, params: SamplingParams) -> Generation:
+        """Starts generating ``params.n`` completions of ``prompt``."""
+        ...
+
+
+class StopMatcher:
+    """Finds stop strings in growing text, holding back what could be the start of one."""
+
+    def __init__(self, stops: list[str]) -> None:
+        self.stops = stops
+        self.text = ""
+        self.emitted = 0
+
+    def feed(self, piece: str) -> tuple[str, bool]:
+        """Adds ``piece``; returns the text safe to emit now and whether a stop string was hit."""
+        start = max(0, len(self.text) - max((len(s) for s in self.stops), default=0))
+        self.text += piece
+        hits = [i for s in self.stops if (i := self.text.find(s, start)) >= 0]
+        if hits:
+            end = min(hits)
+            out = self.text[self.emitted : end]
+            self.text = self.text[:end]
+            self.emitted = end
+            return out, True
+        safe = len(self.text)
+        for stop in self.stops:
+            for k in range(min(len(stop) - 1, len(self.text)), 0, -1):
+                if self.text.endswith(stop[:k]):
+                    safe = min(safe, len(self.text) - k)
+                    break
+        out = self.text[self.emitted : safe]
+        self.emitted = max(self.emitted, safe)
+        return out, False
+
+    def flush(self) -> str:
+        """What was held back, at the end of the generation."""
+        out = self.text[self.emitted :]
+        self.emitted = len(self.text)
+        return out

@@ -1,0 +1,109 @@
+"""Shared fixtures: a small pipeline on disk and a mock teacher scripted for it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from instructlab.sdg.testing import Call, MockOpenAI, Rule
+
+PROMPTS = {
+    "gen_q.yaml": (
+        "system: You write questions.\n"
+        "introduction: Write questions for this task.\n"
+        "generation: 'Write questions about: {{ task_description }}'\n"
+        "start_tags: ['[Q]']\n"
+        "end_tags: ['[/Q]']\n"
+    ),
+    "judge.yaml": (
+        "system: You judge.\n"
+        "generation: 'Judge this question: {{ question }}'\n"
+        "start_tags: ['[J]']\n"
+        "end_tags: ['[/J]']\n"
+    ),
+    "answer.yaml": ("system: You answer.\ngeneration: 'Answer this question: {{ question }}'\n"),
+}
+
+PIPELINE = """\
+version: "1.0"
+blocks:
+  - name: gen_questions
+    type: LLMBlock
+    config:
+      config_path: gen_q.yaml
+      output_cols: [question]
+      gen_kwargs:
+        n: 3
+        max_tokens: 64
+    drop_duplicates: [question]
+  - name: judge_questions
+    type: LLMBlock
+    config:
+      config_path: judge.yaml
+      output_cols: [judgment]
+  - name: filter_questions
+    type: FilterByValueBlock
+    config:
+      filter_column: judgment
+      filter_value: "YES"
+      operation: eq
+    drop_columns: [judgment]
+  - name: gen_answers
+    type: LLMBlock
+    config:
+      config_path: answer.yaml
+      output_cols: [response]
+"""
+
+
+def write_pipeline(directory: Path, text: str = PIPELINE, name: str = "mini.yaml") -> Path:
+    """Writes the prompt files and a pipeline file; returns the pipeline's path."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for fname, body in PROMPTS.items():
+        (directory / fname).write_text(body, encoding="utf-8")
+    path = directory / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _question(call: Call) -> str:
+    task = call.prompt.rsplit("Write questions about:", 1)[-1].strip()
+    # Choices 0 and 2 give the same question, so dedup has work.
+    variant = call.choice % 2 if call.body.get("n", 1) > 1 else (call.seed or 0) % 2
+    return f"[Q]Q{variant} on {task}?[/Q]"
+
+
+def _judge(call: Call) -> str:
+    question = call.prompt.rsplit("Judge this question:", 1)[-1]
+    return "[J]YES[/J]" if re.search(r"\bQ0\b", question) else "[J]NO[/J]"
+
+
+def _answer(call: Call) -> str:
+    return "Answer to " + call.prompt.rsplit("Answer this question:", 1)[-1].strip()
+
+
+def mini_rules() -> list[Rule]:
+    """Replies for the mini pipeline: two distinct questions per seed, one judged YES."""
+    return [
+        Rule("Write questions about", _question),
+        Rule("Judge this question", _judge),
+        Rule("Answer this question", _answer),
+    ]
+
+
+def seed_rows(count: int) -> list[dict[str, str]]:
+    """Seed rows with distinct task descriptions."""
+    return [{"task_description": f"task number {i}"} for i in range(count)]
+
+
+@pytest.fixture
+def pipeline_file(tmp_path: Path) -> Path:
+    return write_pipeline(tmp_path / "pipe")
+
+
+@pytest.fixture
+def mock() -> MockOpenAI:
+    with MockOpenAI(mini_rules()) as server:
+        yield server

@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from instructlab.errors import GitError, TaxonomyError, UsageError
+from instructlab.taxonomy import leaves_or_raise, validate_taxonomy
+
+from .conftest import git, skill_text
+
+EXAMPLE_LEAVES = [
+    "compositional_skills/extraction/grounded/meeting_action_items/qna.yaml",
+    "compositional_skills/linguistics/synonyms/qna.yaml",
+    "compositional_skills/writing/freeform/thank_you_notes/qna.yaml",
+    "knowledge/science/ecology/pollinators/qna.yaml",
+]
+
+
+def test_the_seeded_example_is_the_first_change_and_valid(example: Path, tmp_path: Path) -> None:
+    report = validate_taxonomy(example, "origin/main", document_cache=tmp_path / "cache")
+    assert report.valid, report.problems
+    assert list(report.checked) == EXAMPLE_LEAVES
+    kinds = {leaf.path: leaf.kind for leaf in report.leaves}
+    assert kinds[EXAMPLE_LEAVES[0]] == "grounded_skill"
+    assert kinds[EXAMPLE_LEAVES[1]] == "freeform_skill"
+    assert kinds[EXAMPLE_LEAVES[3]] == "knowledge"
+    knowledge = report.leaves[-1]
+    assert [d.name for d in knowledge.documents] == ["pollinators.md"]
+    assert knowledge.documents[0].path.read_text().startswith("#")
+    assert report.summary() == "4 changed leaves, all valid"
+
+
+def test_diff_sees_committed_staged_unstaged_and_untracked_not_deleted(example: Path) -> None:
+    git(example, "branch", "-f", "base", "HEAD")
+    (example / EXAMPLE_LEAVES[0]).write_text(skill_text())  # unstaged
+    (example / EXAMPLE_LEAVES[1]).write_text(skill_text(6))
+    git(example, "add", EXAMPLE_LEAVES[1])  # staged
+    new = example / "compositional_skills/new/skill/qna.yaml"
+    new.parent.mkdir(parents=True)
+    new.write_text(skill_text())  # untracked
+    (example / EXAMPLE_LEAVES[2]).unlink()  # deleted
+    report = validate_taxonomy(example, "base", skip_documents=True)
+    assert list(report.checked) == [
+        EXAMPLE_LEAVES[0],
+        EXAMPLE_LEAVES[1],
+        "compositional_skills/new/skill/qna.yaml",
+    ]
+
+
+def test_every_problem_is_collected_and_located(example: Path) -> None:
+    bad = example / "compositional_skills/bad/qna.yaml"
+    bad.parent.mkdir(parents=True)
+    bad.write_text(skill_text(2).replace("answer: Poem 1.", "answer: Poem 1.  "))
+    broken = example / "compositional_skills/broken/qna.yaml"
+    broken.parent.mkdir(parents=True)
+    broken.write_text("version: 3\nseed_examples: [\n")
+    report = validate_taxonomy(example, "empty", skip_documents=True)
+    assert not report.valid
+    assert [str(p) for p in report.errors] == [
+        "compositional_skills/bad/qna.yaml:5:3 [.seed_examples] needs at least 5 seed "
+        "examples, found 2",
+        "compositional_skills/bad/qna.yaml:8:20 trailing spaces (trailing-spaces)",
+        "compositional_skills/broken/qna.yaml:3:1 not valid YAML: "
+        + report.errors[2].message.removeprefix("not valid YAML: "),
+    ]
+    assert report.errors[2].message != "not valid YAML: "
+    assert report.invalid_files == (
+        "compositional_skills/bad/qna.yaml",
+        "compositional_skills/broken/qna.yaml",
+    )
+    with pytest.raises(TaxonomyError) as caught:
+        leaves_or_raise(report)
+    assert "compositional_skills/bad/qna.yaml:5:3" in str(caught.value)
+    assert len(caught.value.problems) == 3
+
+
+def test_misnamed_leaves_warn_and_are_skipped(example: Path) -> None:
+    odd = example / "knowledge/odd/qna.yml"
+    odd.parent.mkdir(parents=True)
+    odd.write_text("version: 3\n")
+    report = validate_taxonomy(example, "empty", skip_documents=True)
+    assert report.valid
+    assert [str(p) for p in report.warnings] == [
+        "knowledge/odd/qna.yml:1:1 warning: skipped: a leaf must be named exactly "
+        "'qna.yaml', not 'qna.yml'"
+    ]
+
+
+def test_foundational_skills_only_when_asked(example: Path) -> None:
+    leaf = example / "foundational_skills/reasoning/qna.yaml"
+    leaf.parent.mkdir(parents=True)
+    leaf.write_text(skill_text(1, version=1))
+    report = validate_taxonomy(example, "empty", skip_documents=True)
+    assert "foundational_skills/reasoning/qna.yaml" not in report.checked
+    report = validate_taxonomy(example, "empty", skip_documents=True, include_foundational=True)
+    assert {leaf.path: leaf.kind for leaf in report.leaves}[
+        "foundational_skills/reasoning/qna.yaml"
+    ] == "foundational_skill"
+
+
+def test_bad_base_and_non_repository_suggest_empty(example: Path, tmp_path: Path) -> None:
+    with pytest.raises(GitError, match="--taxonomy-base=empty") as caught:
+        validate_taxonomy(example, "no-such-branch")
+    assert caught.value.exit_code == 2
+    plain = tmp_path / "plain"
+    (plain / "knowledge").mkdir(parents=True)
+    with pytest.raises(GitError, match="not the root of a git repository"):
+        validate_taxonomy(plain, "origin/main")
+    assert validate_taxonomy(plain, "empty").checked == ()
+
+
+def test_yaml_rules_file(example: Path, tmp_path: Path) -> None:
+    leaf = example / EXAMPLE_LEAVES[1]
+    leaf.write_text(leaf.read_text().replace("created_by:", "created_by:  "))
+    assert not validate_taxonomy(example, "empty", skip_documents=True).valid
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("extends: relaxed\nrules:\n  line-length: disable\n  colons: disable\n")
+    assert validate_taxonomy(example, "empty", skip_documents=True, yaml_rules=rules).valid
+    rules.write_text("rules:\n  key-ordering: enable\n")
+    with pytest.raises(Exception, match="'key-ordering' is not supported"):
+        validate_taxonomy(example, "empty", skip_documents=True, yaml_rules=rules)
+    with pytest.raises(UsageError):
+        validate_taxonomy(example, "empty", yaml_rules=tmp_path / "missing.yaml")
