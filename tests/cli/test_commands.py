@@ -12,7 +12,6 @@ from instructlab.cli.main import cli
 
 # Minimal arguments for pending commands that require some, so they reach the SDK call.
 ARGS: dict[str, list[str]] = {
-    "data mix": ["--recipe", "{file}"],
     "model evaluate": ["--benchmark", "mmlu"],
     "model convert": ["x"],
     "model upload": ["x", "y"],
@@ -40,6 +39,9 @@ WORKING: dict[str, list[str]] = {
     "data dedup": ["{file}"],
     "data filter": ["{file}"],
     "data decontaminate": ["{file}", "--reference", "{file}"],
+    "data ingest": ["{doc}"],
+    "data list": [],
+    "data mix": ["--recipe", "{recipe}"],
 }
 EXPECTED_EXIT = {
     "config edit": 1,
@@ -95,7 +97,10 @@ def test_pending_commands_exit_3_naming_the_capability(command: str, tmp_path) -
 def test_working_commands_run(command: str, tmp_path) -> None:
     file = tmp_path / "f.jsonl"
     file.write_text('{"question": "Why?", "answer": "Because."}\n')
-    args = [a.format(file=file) for a in WORKING[command]]
+    doc, recipe = tmp_path / "doc.md", tmp_path / "recipe.yaml"
+    doc.write_text("A short document.\n")
+    recipe.write_text("datasets: []\n")
+    args = [a.format(file=file, doc=doc, recipe=recipe) for a in WORKING[command]]
     result = CliRunner().invoke(cli, [*command.split(), *args])
     expected = EXPECTED_EXIT.get(command, 0)
     assert result.exit_code == expected, result.output

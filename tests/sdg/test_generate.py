@@ -42,10 +42,11 @@ def _leaves() -> list[Leaf]:
 
 
 def _reply(call: Call) -> str:
-    # Every simple-pipeline prompt parses this; the text differs per prompt and sample.
+    # Every simple-pipeline prompt parses this (a question request takes the first paragraph,
+    # an answer request the whole text); the text differs per prompt and sample.
     text = f"{call.prompt}|{call.seed}|{call.choice}".encode()
     tag = hashlib.blake2b(text, digest_size=4).hexdigest()
-    return f"Text: context {tag}\nQuestion: question {tag}?\nAnswer: answer {tag}."
+    return f"Question: question {tag}?\n\nAnswer: answer {tag}."
 
 
 def _run(tmp_path: Path, server: MockOpenAI, **kw: object):
@@ -70,7 +71,9 @@ def test_every_leaf_yields_rows_and_the_mix_is_written(tmp_path: Path) -> None:
         assert leaf.rows_out >= 1
         rows = [json.loads(line) for line in Path(leaf.output).read_text().splitlines()]
         assert len(rows) == leaf.rows_out
-        assert all(r["question"].startswith(("question", "context")) for r in rows)
+        # Grounded questions carry their context in front of the generated question.
+        assert all(r["question"].split("\n\n")[-1].startswith("question ") for r in rows)
+        assert all(r["response"].startswith("Question: question ") for r in rows)
     assert result.outputs is not None
     assert result.outputs.rows > 0
     messages = Path(result.outputs.legacy_messages).read_text().splitlines()
@@ -103,7 +106,8 @@ def test_unfinished_run_is_continued(tmp_path: Path) -> None:
 
 
 def test_a_leaf_with_no_rows_fails_the_run(tmp_path: Path) -> None:
-    rules = [Rule("thank", ["I cannot help with that."]), Rule("", _reply)]
+    # The simple pipeline takes any text as a question, so only empty replies leave no rows.
+    rules = [Rule("thank", [""]), Rule("", _reply)]
     with MockOpenAI(rules) as server:
         result = _run(tmp_path, server)
     assert not result.ok

@@ -135,34 +135,58 @@ def generate(
 
 
 @data.command()
-@click.option("--recipe", type=click.Path(exists=True, path_type=Path), required=True)
-@click.option("--output-dir", type=click.Path(path_type=Path))
+@click.option(
+    "--recipe",
+    required=True,
+    help="Recipe file, or the name of a default recipe (knowledge, skills) in the XDG data dirs.",
+)
+@click.option("--output-dir", type=click.Path(path_type=Path), help="Default: the recipe's folder.")
+@click.option("--system-prompt", help="System prompt of every record (default: the recipe's).")
 @click.pass_context
-def mix(ctx: click.Context, recipe: Path, output_dir: Path | None) -> None:
+def mix(
+    ctx: click.Context, recipe: str, output_dir: Path | None, system_prompt: str | None
+) -> None:
     """Mix data sets according to a recipe."""
+    from instructlab.cli.data_views import print_mix
     from instructlab.core import Data
 
-    Data(configuration=state(ctx).config_path).mix(recipe, output_dir)
+    print_mix(Data(configuration=state(ctx).config_path).mix(recipe, output_dir, system_prompt))
 
 
 @data.command("list")
+@click.option("--output-dir", type=click.Path(path_type=Path), help="Data sets folder.")
+@click.option("--files", "show_files", is_flag=True, help="List every file of every run.")
 @click.pass_context
-def list_(ctx: click.Context) -> None:
+def list_(ctx: click.Context, output_dir: Path | None, show_files: bool) -> None:
     """Generation runs, their files and row counts."""
+    from instructlab.cli.data_views import print_runs
     from instructlab.core import Data
 
-    Data(configuration=state(ctx).config_path).list()
+    sdk = Data(output_dir=output_dir, configuration=state(ctx).config_path)
+    print_runs(sdk.list(), show_files)
 
 
 @data.command()
-@click.argument("documents", nargs=-1, type=click.Path(exists=True, path_type=Path))
-@click.option("--chunk-word-count", type=int)
+@click.argument("documents", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--chunk-word-count", type=int, help="Most words per chunk (default: from config).")
+@click.option("--server-ctx-size", type=int, help="Teacher context in tokens; caps the chunk size.")
+@click.option(
+    "--output-dir", type=click.Path(path_type=Path), help="Write <name>.chunks.jsonl here."
+)
 @click.pass_context
-def ingest(ctx: click.Context, documents: tuple[Path, ...], chunk_word_count: int | None) -> None:
-    """Convert knowledge documents to text chunks for generation."""
+def ingest(
+    ctx: click.Context,
+    documents: tuple[Path, ...],
+    chunk_word_count: int | None,
+    server_ctx_size: int | None,
+    output_dir: Path | None,
+) -> None:
+    """Convert knowledge documents (Markdown, text, PDF) to text chunks for generation."""
+    from instructlab.cli.data_views import print_ingested
     from instructlab.core import Data
 
-    Data(configuration=state(ctx).config_path).ingest(list(documents), chunk_word_count)
+    sdk = Data(configuration=state(ctx).config_path)
+    print_ingested(sdk.ingest(list(documents), chunk_word_count, server_ctx_size, output_dir))
 
 
 _INPUT = click.argument("input_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))

@@ -16,9 +16,6 @@ _EVAL = "evaluation"
 _RAG = "retrieval-augmented generation"
 
 PENDING: dict[str, str] = {
-    "Data.ingest": _SDG,
-    "Data.mix": _SDG,
-    "Data.list": _SDG,
     "Model.convert": _SERVE,
     "Model.upload": _SERVE,
     "Model.train_model": _TRAIN,

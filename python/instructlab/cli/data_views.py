@@ -1,0 +1,86 @@
+"""How ``ilab data ingest|mix|list`` show their results: rich tables, nothing else."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+from rich.table import Table
+
+if TYPE_CHECKING:
+    from instructlab.sdg.documents import IngestedDocument
+    from instructlab.sdg.listing import DataRun
+    from instructlab.sdg.recipes import MixResult
+
+
+def _size(num: int) -> str:
+    value = float(num)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{num} B"
+
+
+def print_ingested(documents: Sequence[IngestedDocument]) -> None:
+    """One line per document: words and chunks."""
+    table = Table(title="Ingested documents")
+    table.add_column("document")
+    table.add_column("words", justify="right")
+    table.add_column("chunks", justify="right")
+    table.add_column("words per chunk (max)", justify="right")
+    for doc in documents:
+        table.add_row(
+            doc.source.name, str(doc.words), str(len(doc.chunks)), str(doc.chunk_word_count)
+        )
+    Console().print(table)
+
+
+def print_mix(result: MixResult) -> None:
+    """What each data set gave, and where the mix went."""
+    table = Table(title=f"Mixed {result.recipe}" if result.recipe else "Mixed")
+    table.add_column("data set")
+    table.add_column("rows", justify="right")
+    table.add_column("taken", justify="right")
+    for dataset in result.datasets:
+        table.add_row(dataset.path.name, str(dataset.available), str(dataset.taken))
+    console = Console()
+    console.print(table)
+    dropped = f" ({result.dropped_empty} empty records dropped)" if result.dropped_empty else ""
+    console.print(f"Wrote {result.rows} records to {result.output}{dropped}")
+
+
+def print_runs(runs: Sequence[DataRun], show_files: bool = False) -> None:
+    """Runs newest first; with ``show_files``, every file and its rows."""
+    console = Console()
+    if not runs:
+        console.print("No generated data yet.")
+        return
+    table = Table(title="Generated data")
+    table.add_column("run")
+    table.add_column("modified (UTC)")
+    if show_files:
+        table.add_column("file")
+    else:
+        table.add_column("files", justify="right")
+    table.add_column("rows", justify="right")
+    table.add_column("size", justify="right")
+    for run in runs:
+        when = run.modified.strftime("%Y-%m-%d %H:%M:%S")
+        if not show_files:
+            size = _size(sum(f.size for f in run.files))
+            table.add_row(run.name, when, str(len(run.files)), str(run.rows), size)
+            continue
+        for index, file in enumerate(run.files):
+            name = (
+                str(file.path.relative_to(run.path))
+                if file.path.is_relative_to(run.path)
+                else str(file.path)
+            )
+            rows = "" if file.rows is None else str(file.rows)
+            first = index == 0
+            table.add_row(
+                run.name if first else "", when if first else "", name, rows, _size(file.size)
+            )
+    console.print(table)

@@ -1,0 +1,400 @@
+"""Mixing: generated rows to InstructLab's training records, node data sets, recipes, mixes.
+
+The output contract is InstructLab's, so its training and evaluation read what we write:
+
+- a training record is one JSON line ``{"id", "messages", "metadata", "unmask"}``: ``messages``
+  a list of ``{"role", "content"}``, ``metadata`` a JSON *string* holding every other column,
+  ``unmask`` true for pre-training style samples (knowledge phase 0.7);
+- per leaf, ``node_datasets_<suffix>/<leaf>.jsonl`` (skills), ``<leaf>_p07.jsonl`` and
+  ``<leaf>_p10.jsonl`` (knowledge), and for MMLU-branch ``mmlubench_<leaf>.jsonl`` with its
+  ``<leaf>_task.yaml``;
+- a recipe is YAML ``{"datasets": [{"path", "sampling_size"}], "metadata": {"sys_prompt"}}``,
+  paths relative to the recipe file; an int ``sampling_size`` is a row count, a float a ratio;
+- ``knowledge_recipe_<suffix>.yaml`` / ``skills_recipe_<suffix>.yaml`` and their mixes
+  ``knowledge_train_msgs_<suffix>.jsonl`` / ``skills_train_msgs_<suffix>.jsonl``, starting from
+  the default recipes a system ships in ``$XDG_DATA_DIRS/instructlab/sdg/default_data_recipes``;
+- the test set ``test_<suffix>.jsonl`` and the legacy ``train_`` / ``messages_<suffix>.jsonl``.
+
+Everything random (sampling, distractor documents, auxiliary instructions) draws from seeded
+generators and ids are derived from content, so the same inputs always give the same files.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from instructlab.sdg.jsonl import write_jsonl
+from instructlab.sdg.recipes import Recipe, load_default_recipe, mix_recipe, mixed_output_name
+from instructlab.sdg.records import metadata_of, question_and_response, record_id, skill_record
+
+#: Rows each skill leaf contributes to the skills mix (InstructLab's figure).
+NUM_SYNTH_SKILLS = 30
+#: Knowledge below this share of a precomputed skills mix is upsampled to it.
+MIN_UPSAMPLE_THRESHOLD = 0.03
+#: Chance that a phase 1.0 sample's own document is among its context documents (RAFT).
+RAFT_P = 0.4
+#: Documents shown in a phase 1.0 sample's context.
+RAFT_DOCUMENTS = 4
+#: Seed of every random choice made while mixing.
+SEED = 42
+#: The pipeline's knowledge rows that carry the original document (not an auxiliary rewrite).
+BASE_DOCUMENT = "base_document"
+
+_MCQ_OPTION = re.compile(r"\b([A-Z])\) (.+)")
+
+Row = dict[str, Any]
+
+
+# --- knowledge phases -----------------------------------------------------------------------
+
+
+def _knowledge_qa(rows: Sequence[Row], keep_context_separate: bool) -> list[Row]:
+    records: list[Row] = []
+    for row in rows:
+        document = str(row.get("document") or "").strip()
+        question, response = question_and_response(row)
+        if not document or not question or not response:
+            continue
+        metadata: dict[str, Any] = {
+            "sdg_document": document,
+            "domain": row.get("domain", ""),
+            "dataset": "document_knowledge_qa",
+        }
+        if "raw_document" in row and "dataset_type" in row:
+            metadata["raw_document"] = row["raw_document"]
+            metadata["dataset_type"] = row["dataset_type"]
+        user = question if keep_context_separate else f"{document}\n\n{question}"
+        record: Row = {
+            "id": record_id("knowledge", keep_context_separate, document, question, response),
+            "messages": [
+                {"role": "user", "content": user},
+                {"role": "assistant", "content": response},
+            ],
+            "metadata": metadata,
+            "unmask": False,
+        }
+        if keep_context_separate:
+            record["context"] = document
+        records.append(record)
+    return records
+
+
+def _with_distractors(records: list[Row], rng: random.Random) -> list[Row]:
+    """RAFT: each question shown among other chunks; its own chunk is there with chance RAFT_P."""
+    documents = list(dict.fromkeys(r["context"] for r in records))
+    result: list[Row] = []
+    for record in records:
+        own = record["context"]
+        others = [d for d in documents if d != own]
+        if not others:
+            chosen = [own]
+        elif rng.random() < RAFT_P:
+            chosen = [*rng.sample(others, min(len(others), RAFT_DOCUMENTS - 1)), own]
+        else:
+            chosen = rng.sample(others, min(len(others), RAFT_DOCUMENTS))
+        rng.shuffle(chosen)
+        context = "\n".join(f"Document:\n{doc}\n\n" for doc in chosen)
+        messages = [dict(m) for m in record["messages"]]
+        messages[0]["content"] = f"{context}\n\n{messages[0]['content']}"
+        metadata = {**record["metadata"], "dataset": f"document_knowledge_qa_raft_p{RAFT_P}"}
+        result.append(
+            {
+                "id": record_id("raft", record["id"]),
+                "messages": messages,
+                "metadata": metadata,
+                "unmask": False,
+            }
+        )
+    return result
+
+
+def auxiliary_records(
+    rows: Sequence[Row],
+    instructions: Mapping[str, Sequence[str]] | None,
+    rng: random.Random | None = None,
+) -> list[Row]:
+    """Auxiliary samples: rewrite the raw document into each auxiliary document (once each).
+
+    Rows come from a pipeline that flattened auxiliary generations into ``dataset_type`` /
+    ``document`` beside the ``raw_document``; ``datamixing.auxiliary_instructions`` of the
+    pipeline gives, per ``dataset_type``, the instructions to draw the user turn from.
+    """
+    if not instructions:
+        return []
+    rng = rng or random.Random(SEED)
+    seen: set[str] = set()
+    records: list[Row] = []
+    for row in rows:
+        kind = row.get("dataset_type")
+        document = str(row.get("document") or "").strip()
+        raw = str(row.get("raw_document") or "").strip()
+        if not kind or kind == BASE_DOCUMENT or not document or not raw or document in seen:
+            continue
+        choices = instructions.get(str(kind))
+        if not choices:
+            continue
+        seen.add(document)
+        instruction = rng.choice(list(choices))
+        messages = [
+            {"role": "user", "content": f"{raw}\n\n{instruction}"},
+            {"role": "assistant", "content": document},
+        ]
+        metadata = {
+            "dataset_type": kind,
+            "raw_document": raw,
+            "dataset": f"document_{kind}",
+            "domain": row.get("domain", ""),
+        }
+        records.append(
+            {
+                "id": record_id("aux", messages),
+                "messages": messages,
+                "metadata": metadata,
+                "unmask": False,
+            }
+        )
+    return records
+
+
+def _encoded(records: Iterable[Row]) -> list[Row]:
+    return [
+        {**r, "metadata": json.dumps(r["metadata"], ensure_ascii=False)}
+        if not isinstance(r["metadata"], str)
+        else r
+        for r in records
+    ]
+
+
+def knowledge_phase07(
+    rows: Sequence[Row], auxiliary_instructions: Mapping[str, Sequence[str]] | None = None
+) -> list[Row]:
+    """Phase 0.7 (knowledge pre-training): Q&A with the document inline, ``unmask`` true."""
+    qa = _knowledge_qa(rows, keep_context_separate=False)
+    aux = auxiliary_records(rows, auxiliary_instructions, random.Random(SEED))
+    return _encoded({**r, "unmask": True} for r in [*qa, *aux])
+
+
+def knowledge_phase10(
+    rows: Sequence[Row], auxiliary_instructions: Mapping[str, Sequence[str]] | None = None
+) -> list[Row]:
+    """Phase 1.0: Q&A among distractor documents, the phase 0.7 Q&A again, auxiliary samples."""
+    rng = random.Random(SEED)
+    raft = _with_distractors(_knowledge_qa(rows, keep_context_separate=True), rng)
+    pretraining = [{**r, "unmask": True} for r in _knowledge_qa(rows, keep_context_separate=False)]
+    aux = auxiliary_records(rows, auxiliary_instructions, random.Random(SEED))
+    return _encoded([*raft, *pretraining, *aux])
+
+
+# --- MMLU-branch --------------------------------------------------------------------------
+
+
+def mmlu_branch_rows(rows: Sequence[Row]) -> list[Row]:
+    """Multiple-choice rows in lm-evaluation-harness' MMLU shape (question, choices, answer).
+
+    Input rows hold ``mmlubench_question`` (the question followed by ``A) ...`` to ``D) ...``)
+    and ``mmlubench_answer`` (``B) ...``). Rows without exactly four options A-D or without a
+    valid answer letter are left out. ``answer`` is the option's index (A=0 ... D=3) and
+    ``subject`` the leaf's domain.
+    """
+    result: list[Row] = []
+    for row in rows:
+        question = str(row.get("mmlubench_question") or "")
+        answer = str(row.get("mmlubench_answer") or "").strip()
+        start = question.find("A)")
+        if start < 0 or ")" not in answer:
+            continue
+        options = _MCQ_OPTION.findall(question[start:])
+        letters = [letter for letter, _ in options]
+        letter = answer[: answer.index(")")].strip()
+        if letters != ["A", "B", "C", "D"] or letter not in letters:
+            continue
+        extra = metadata_of(row, ("mmlubench_question", "mmlubench_answer", "domain"))
+        result.append(
+            {
+                **extra,
+                "question": question[:start].strip(),
+                "choices": [text.strip() for _, text in options],
+                "answer": letters.index(letter),
+                "subject": row.get("domain", ""),
+                "dataset_type": "mcq_qa",
+            }
+        )
+    return [r for r in result if r["question"]]
+
+
+def mmlu_task(task_name: str, data_file: str | Path) -> dict[str, Any]:
+    """The lm-evaluation-harness task definition that scores an MMLU-branch data file."""
+    return {
+        "task": task_name,
+        "dataset_path": "json",
+        "dataset_name": None,
+        "test_split": "test",
+        "doc_to_text": "{{question.strip()}}\nA. {{choices[0]}}\nB. {{choices[1]}}\n"
+        "C. {{choices[2]}}\nD. {{choices[3]}}\nAnswer:",
+        "doc_to_choice": "{{[choices[0], choices[1], choices[2], choices[3]]}}",
+        "doc_to_target": "{{answer}}",
+        "output_type": "multiple_choice",
+        "metric_list": [{"metric": "acc", "aggregation": "mean", "higher_is_better": "true"}],
+        "dataset_kwargs": {"data_files": {"test": str(data_file)}},
+        "tag": "mmlu_pr",
+    }
+
+
+# --- one run's mixing -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MixOutputs:
+    """The files a run's mixing wrote."""
+
+    knowledge_recipe: Path
+    skills_recipe: Path
+    knowledge_mix: Path | None
+    skills_mix: Path | None
+    node_datasets: tuple[Path, ...]
+    legacy_train: Path
+    legacy_messages: Path
+    rows: int
+
+
+class RunMixer:
+    """Collects each leaf's generated rows and writes InstructLab's data sets for a run.
+
+    ``suffix`` names this run's files (InstructLab uses the start time, ``2024-10-01T12_00_00``).
+    """
+
+    def __init__(
+        self,
+        output_dir: str | Path,
+        suffix: str,
+        system_prompt: str,
+        auxiliary_instructions: Mapping[str, Sequence[str]] | None = None,
+        use_default_recipes: bool = True,
+    ) -> None:
+        self.output_dir = Path(output_dir)
+        self.suffix = suffix
+        self.system_prompt = system_prompt
+        self.auxiliary_instructions = dict(auxiliary_instructions or {})
+        knowledge = load_default_recipe("knowledge.yaml") if use_default_recipes else None
+        skills = load_default_recipe("skills.yaml") if use_default_recipes else None
+        self.knowledge_recipe = Recipe(list(knowledge.datasets) if knowledge else [])
+        self.skills_recipe = Recipe(list(skills.datasets) if skills else [])
+        self.knowledge_recipe.sys_prompt = system_prompt
+        self.skills_recipe.sys_prompt = system_prompt
+        self._precomputed_skills = skills.total_rows() if skills else 0
+        self._nodes: list[Path] = []
+        self._legacy: list[tuple[str, str]] = []
+
+    @property
+    def node_dir(self) -> Path:
+        """Where per-leaf data sets go."""
+        return self.output_dir / f"node_datasets_{self.suffix}"
+
+    def _write_node(self, name: str, rows: Sequence[Row]) -> str:
+        relative = f"node_datasets_{self.suffix}/{name}"
+        write_jsonl(self.output_dir / relative, rows)
+        self._nodes.append(self.output_dir / relative)
+        return relative
+
+    def _remember_legacy(self, rows: Sequence[Row], knowledge: bool) -> None:
+        for row in rows:
+            question, response = question_and_response(row)
+            context = str(row.get("context") or "").strip()
+            if knowledge and not context:
+                context = str(row.get("document") or "").strip()
+            user = f"{question}\n{context}" if knowledge and context else question
+            if question and response:
+                self._legacy.append((user, response))
+
+    def add_skill(self, leaf_node_path: str, rows: Sequence[Row]) -> int:
+        """A skill leaf's rows: its node data set, sampled ``NUM_SYNTH_SKILLS`` into skills."""
+        records = [r for r in (skill_record(row, self.system_prompt) for row in rows) if r]
+        relative = self._write_node(f"{leaf_node_path}.jsonl", records)
+        self.skills_recipe.add(relative, NUM_SYNTH_SKILLS)
+        self._remember_legacy(rows, knowledge=False)
+        return len(records)
+
+    def add_knowledge(self, leaf_node_path: str, rows: Sequence[Row]) -> int:
+        """A knowledge leaf's rows: phase 0.7 into the knowledge recipe, 1.0 into skills."""
+        usable = [r for r in rows if str(r.get("document") or "").strip()]
+        p07 = knowledge_phase07(usable, self.auxiliary_instructions)
+        p10 = knowledge_phase10(usable, self.auxiliary_instructions)
+        self.knowledge_recipe.add(self._write_node(f"{leaf_node_path}_p07.jsonl", p07), 1.0)
+        size: int | float = 1.0
+        share = len(p10) / self._precomputed_skills if self._precomputed_skills else 1.0
+        if p10 and share < MIN_UPSAMPLE_THRESHOLD:
+            size = int(self._precomputed_skills * MIN_UPSAMPLE_THRESHOLD)
+        self.skills_recipe.add(self._write_node(f"{leaf_node_path}_p10.jsonl", p10), size)
+        self._remember_legacy(usable, knowledge=True)
+        return len(p07)
+
+    def add_mmlu_branch(self, leaf_node_path: str, rows: Sequence[Row]) -> int:
+        """A knowledge leaf's multiple-choice rows and the lm-eval task that scores them."""
+        mcq = mmlu_branch_rows(rows)
+        relative = self._write_node(f"mmlubench_{leaf_node_path}.jsonl", mcq)
+        task = mmlu_task(leaf_node_path, self.output_dir / relative)
+        task_file = self.node_dir / f"{leaf_node_path}_task.yaml"
+        task_file.write_text(yaml.safe_dump(task, sort_keys=False), encoding="utf-8")
+        return len(mcq)
+
+    def write_test_set(self, test_records: Sequence[Row]) -> Path:
+        """Writes ``test_<suffix>.jsonl`` (see :func:`instructlab.sdg.seeds.seed_test_set`)."""
+        target = self.output_dir / f"test_{self.suffix}.jsonl"
+        write_jsonl(target, test_records)
+        return target
+
+    def finish(self, mix: bool = True) -> MixOutputs:
+        """Writes the recipes, the legacy files and (``mix``) the two mixed training sets."""
+        knowledge_recipe = self.knowledge_recipe.save(
+            self.output_dir / f"knowledge_recipe_{self.suffix}.yaml"
+        )
+        skills_recipe = self.skills_recipe.save(
+            self.output_dir / f"skills_recipe_{self.suffix}.yaml"
+        )
+        rows = 0
+        mixes: list[Path | None] = []
+        for recipe, path in ((self.knowledge_recipe, knowledge_recipe),
+                             (self.skills_recipe, skills_recipe)):  # fmt: skip
+            if mix and recipe.datasets:
+                result = mix_recipe(recipe, self.output_dir / mixed_output_name(path))
+                rows += result.rows
+                mixes.append(result.output)
+            else:
+                mixes.append(None)
+        train = self.output_dir / f"train_{self.suffix}.jsonl"
+        messages = self.output_dir / f"messages_{self.suffix}.jsonl"
+        write_jsonl(
+            train,
+            ({"system": self.system_prompt, "user": u, "assistant": a} for u, a in self._legacy),
+        )
+        write_jsonl(
+            messages,
+            (
+                {
+                    "messages": [
+                        {"content": u, "role": "user"},
+                        {"content": a, "role": "assistant"},
+                    ],
+                    "metadata": json.dumps({"system": self.system_prompt}),
+                }
+                for u, a in self._legacy
+            ),
+        )
+        return MixOutputs(
+            knowledge_recipe,
+            skills_recipe,
+            mixes[0],
+            mixes[1],
+            tuple(self._nodes),
+            train,
+            messages,
+            rows,
+        )

@@ -1,0 +1,217 @@
+"""Training records, knowledge phases, MMLU-branch rows and a whole run's mixing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from instructlab.sdg import mixing
+from instructlab.sdg.jsonl import read_jsonl, write_jsonl
+from instructlab.sdg.recipes import Recipe
+from instructlab.sdg.records import ALLOWED_COLUMNS
+
+SYSTEM = "You are a careful assistant."
+
+
+def _knowledge_rows(n: int = 3) -> list[dict[str, object]]:
+    return [
+        {
+            "document": f"Chunk {i} says bees dance.",
+            "domain": "ecology",
+            "question": f"What does chunk {i} say?",
+            "response": f"Chunk {i} says bees dance.",
+            "leaf_node_path": "knowledge_bees",
+        }
+        for i in range(n)
+    ]
+
+
+def _records_are_valid(records: list[dict[str, object]]) -> None:
+    for record in records:
+        assert set(record) == set(ALLOWED_COLUMNS)
+        assert isinstance(record["metadata"], str)
+        json.loads(record["metadata"])
+        assert isinstance(record["unmask"], bool)
+
+
+def test_phase07_puts_the_document_in_front_and_unmasks() -> None:
+    records = mixing.knowledge_phase07(_knowledge_rows())
+    _records_are_valid(records)
+    assert len(records) == 3
+    first = records[0]
+    assert first["unmask"] is True
+    assert first["messages"] == [
+        {"role": "user", "content": "Chunk 0 says bees dance.\n\nWhat does chunk 0 say?"},
+        {"role": "assistant", "content": "Chunk 0 says bees dance."},
+    ]
+    meta = json.loads(first["metadata"])
+    assert meta == {
+        "sdg_document": "Chunk 0 says bees dance.",
+        "domain": "ecology",
+        "dataset": "document_knowledge_qa",
+    }
+
+
+def test_phase10_adds_distractors_then_the_phase07_samples() -> None:
+    rows = _knowledge_rows(6)
+    records = mixing.knowledge_phase10(rows)
+    _records_are_valid(records)
+    raft, pretraining = records[:6], records[6:]
+    assert len(pretraining) == 6 and all(r["unmask"] for r in pretraining)
+    for record, row in zip(raft, rows, strict=True):
+        user = record["messages"][0]["content"]
+        assert user.endswith(f"\n\n{row['question']}")
+        assert user.count("Document:\n") == mixing.RAFT_DOCUMENTS
+        assert json.loads(record["metadata"])["dataset"] == "document_knowledge_qa_raft_p0.4"
+        assert record["unmask"] is False
+    # With p = 0.4, some questions see their own chunk and some only distractors.
+    own = [
+        row["document"] in r["messages"][0]["content"] for r, row in zip(raft, rows, strict=True)
+    ]
+    assert any(own) and not all(own)
+    # The same input always gives the same output.
+    assert mixing.knowledge_phase10(rows) == records
+
+
+def test_phase10_with_one_document_keeps_it() -> None:
+    records = mixing.knowledge_phase10(_knowledge_rows(1))
+    assert "Chunk 0 says bees dance." in records[0]["messages"][0]["content"]
+
+
+def test_auxiliary_samples_rewrite_the_raw_document_once() -> None:
+    base = {"raw_document": "Raw text.", "domain": "d", "question": "Q?", "response": "A."}
+    rows = [
+        {**base, "document": "Raw text.", "dataset_type": "base_document"},
+        {**base, "document": "A summary.", "dataset_type": "summary_detailed"},
+        {**base, "document": "A summary.", "dataset_type": "summary_detailed", "question": "Q2?"},
+        {**base, "document": "Facts.", "dataset_type": "unknown_kind"},
+    ]
+    instructions = {"summary_detailed": ["Summarise it."]}
+    aux = mixing.auxiliary_records(rows, instructions)
+    assert len(aux) == 1
+    assert aux[0]["messages"] == [
+        {"role": "user", "content": "Raw text.\n\nSummarise it."},
+        {"role": "assistant", "content": "A summary."},
+    ]
+    assert aux[0]["metadata"]["dataset"] == "document_summary_detailed"
+    p07 = mixing.knowledge_phase07(rows, instructions)
+    assert len(p07) == 5 and all(r["unmask"] for r in p07)
+    assert json.loads(p07[1]["metadata"])["dataset_type"] == "summary_detailed"
+    assert mixing.auxiliary_records(rows, None) == []
+
+
+def test_rows_without_a_question_or_answer_are_left_out() -> None:
+    rows = [*_knowledge_rows(1), {"document": "x", "question": "", "response": "y"}]
+    assert len(mixing.knowledge_phase07(rows)) == 1
+
+
+def test_mmlu_branch_rows_follow_lm_eval() -> None:
+    good = {
+        "mmlubench_question": "What do bees eat?\n\nA) Nectar\nB) Rocks\nC) Sand\nD) Glass",
+        "mmlubench_answer": "A) Nectar",
+        "domain": "ecology",
+        "document": "doc",
+    }
+    three = {**good, "mmlubench_question": "Q?\nA) x\nB) y\nC) z"}
+    bad_letter = {**good, "mmlubench_answer": "E) none"}
+    no_paren = {**good, "mmlubench_answer": "Nectar"}
+    later = {**good, "mmlubench_answer": "C) Sand"}
+    rows = mixing.mmlu_branch_rows([good, three, bad_letter, no_paren, later])
+    assert [r["answer"] for r in rows] == [0, 2]
+    assert rows[0]["question"] == "What do bees eat?"
+    assert rows[0]["choices"] == ["Nectar", "Rocks", "Sand", "Glass"]
+    assert rows[0]["subject"] == "ecology"
+    assert rows[0]["document"] == "doc"
+
+
+def test_run_mixer_writes_instructlab_layout(tmp_path: Path) -> None:
+    mixer = mixing.RunMixer(tmp_path, "2025-01-01T00_00_00", SYSTEM, use_default_recipes=False)
+    assert mixer.add_knowledge("knowledge_bees", _knowledge_rows(4)) == 4
+    skills = [{"question": f"Q{i}?", "response": f"A{i}.", "leaf_node_path": "s"} for i in range(5)]
+    skills.append({"question": "Empty answer?", "response": ""})
+    assert mixer.add_skill("compositional_skills_s", skills) == 5
+    mcq = {"mmlubench_question": "Q\nA) a\nB) b\nC) c\nD) d", "mmlubench_answer": "B) b"}
+    assert mixer.add_mmlu_branch("knowledge_bees", [mcq, {**mcq, "mmlubench_answer": "?"}]) == 1
+    mixer.write_test_set([{"system": SYSTEM, "user": "u", "assistant": "a"}])
+    out = mixer.finish()
+
+    nodes = tmp_path / "node_datasets_2025-01-01T00_00_00"
+    assert sorted(p.name for p in nodes.iterdir()) == [
+        "compositional_skills_s.jsonl",
+        "knowledge_bees_p07.jsonl",
+        "knowledge_bees_p10.jsonl",
+        "knowledge_bees_task.yaml",
+        "mmlubench_knowledge_bees.jsonl",
+    ]
+    task = yaml.safe_load((nodes / "knowledge_bees_task.yaml").read_text())
+    assert task["task"] == "knowledge_bees" and task["output_type"] == "multiple_choice"
+    assert task["dataset_kwargs"]["data_files"]["test"].endswith("mmlubench_knowledge_bees.jsonl")
+
+    knowledge_recipe = yaml.safe_load(out.knowledge_recipe.read_text())
+    assert knowledge_recipe == {
+        "datasets": [
+            {
+                "path": "node_datasets_2025-01-01T00_00_00/knowledge_bees_p07.jsonl",
+                "sampling_size": 1.0,
+            }
+        ],
+        "metadata": {"sys_prompt": SYSTEM},
+    }
+    skills_recipe = yaml.safe_load(out.skills_recipe.read_text())
+    assert [d["sampling_size"] for d in skills_recipe["datasets"]] == [1.0, mixing.NUM_SYNTH_SKILLS]
+
+    assert out.knowledge_mix == tmp_path / "knowledge_train_msgs_2025-01-01T00_00_00.jsonl"
+    assert out.skills_mix == tmp_path / "skills_train_msgs_2025-01-01T00_00_00.jsonl"
+    knowledge_mix = read_jsonl(out.knowledge_mix)
+    skills_mix = read_jsonl(out.skills_mix)
+    assert len(knowledge_mix) == 4
+    assert len(skills_mix) == 8 + mixing.NUM_SYNTH_SKILLS  # p10 (4 raft + 4 p07) + 30 skills
+    for record in knowledge_mix + skills_mix:
+        assert set(record) == {"id", "messages", "metadata", "unmask"}
+        assert record["messages"][0] == {"role": "system", "content": SYSTEM}
+    assert out.rows == len(knowledge_mix) + len(skills_mix)
+    # Upsampled skills keep every generated row at least once.
+    contents = {r["messages"][1]["content"] for r in skills_mix}
+    assert {f"Q{i}?" for i in range(5)} <= contents
+
+    legacy = read_jsonl(out.legacy_train)
+    assert len(legacy) == 4 + 5
+    assert legacy[0] == {
+        "system": SYSTEM,
+        "user": "What does chunk 0 say?\nChunk 0 says bees dance.",
+        "assistant": "Chunk 0 says bees dance.",
+    }
+    messages = read_jsonl(out.legacy_messages)
+    assert messages[0]["messages"][0]["role"] == "user"
+    assert read_jsonl(tmp_path / "test_2025-01-01T00_00_00.jsonl")[0]["user"] == "u"
+
+
+def test_run_mixer_starts_from_the_system_default_recipes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    share = tmp_path / "share"
+    recipes = share / "instructlab" / "sdg" / "default_data_recipes"
+    recipes.mkdir(parents=True)
+    precomputed = [
+        {"id": str(i), "messages": [{"role": "user", "content": f"u{i}"},
+                                    {"role": "assistant", "content": "a"}],
+         "metadata": "{}", "unmask": False}
+        for i in range(200)
+    ]  # fmt: skip
+    write_jsonl(recipes / "precomputed.jsonl", precomputed)
+    (recipes / "skills.yaml").write_text(
+        yaml.safe_dump({"datasets": [{"path": "precomputed.jsonl", "sampling_size": 1.0}]})
+    )
+    monkeypatch.setenv("XDG_DATA_DIRS", str(share))
+    mixer = mixing.RunMixer(tmp_path / "out", "x", SYSTEM)
+    mixer.add_knowledge("k", _knowledge_rows(1))
+    out = mixer.finish()
+    datasets = yaml.safe_load(out.skills_recipe.read_text())["datasets"]
+    # The default data set is kept with an absolute path; the knowledge is upsampled to 3%.
+    assert datasets[0]["path"] == str((recipes / "precomputed.jsonl").resolve())
+    assert datasets[1]["sampling_size"] == int(200 * mixing.MIN_UPSAMPLE_THRESHOLD)
+    assert len(read_jsonl(out.skills_mix)) == 200 + 6
+    assert Recipe.load(out.skills_recipe).total_rows() == 206
