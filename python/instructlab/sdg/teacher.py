@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 __all__ = ["EMBEDDED_SCALE", "REMOTE_SCALE", "generate_from_config", "ssl_context", "teacher"]
 
 #: Samples per seed example with the embedded SmolLM2 teacher (small, so a run takes minutes).
-EMBEDDED_SCALE = 5
+EMBEDDED_SCALE = 2
 #: Samples per seed example with any other teacher (InstructLab's default).
 REMOTE_SCALE = 30
 

@@ -39,6 +39,9 @@ class OpenAIServer(ThreadingHTTPServer):
 
     daemon_threads = True
     allow_reuse_address = True
+    # SDG clients open dozens of connections at once; the default backlog of 5 makes the rest
+    # wait for a SYN retry (a second or more) before the server even sees them.
+    request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], engine: Engine, api_key: str | None) -> None:
         if ":" in address[0]:
