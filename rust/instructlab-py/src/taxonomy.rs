@@ -7,6 +7,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use crate::errors::NativeError;
+use crate::interrupt::detach_interruptible;
 use crate::yaml::to_python;
 
 /// A problem as a tuple: (file, line, column, yaml_path, message, severity, rule).
@@ -60,7 +61,7 @@ pub fn check_taxonomy<'py>(
 ) -> PyResult<(Vec<Bound<'py, PyDict>>, Vec<ProblemTuple>)> {
     let base = base.to_owned();
     let rules_file = yaml_rules_file.to_owned();
-    let (checked, problems) = py.detach(move || -> Result<_, NativeError> {
+    let (checked, problems) = detach_interruptible(py, move |stop| {
         let lint = match yaml_rules {
             Some(text) => LintConfig::from_yamllint(&text, &rules_file)?,
             None => LintConfig::instructlab(),
@@ -73,9 +74,9 @@ pub fn check_taxonomy<'py>(
         };
         let (leaves, mut problems) = match paths {
             Some(given) => (given, Vec::new()),
-            None => taxonomy::select(&root, &base, include_foundational)?,
+            None => taxonomy::select(&root, &base, include_foundational, stop)?,
         };
-        let checked = taxonomy::check_all(&root, &leaves, &options);
+        let checked = taxonomy::check_all(&root, &leaves, &options, stop)?;
         for c in &checked {
             problems.extend(c.problems.iter().cloned());
         }
