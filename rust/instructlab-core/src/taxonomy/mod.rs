@@ -135,6 +135,26 @@ pub fn check_all(
         .collect()
 }
 
+/// Checks the given leaves in parallel and hands each result to `each` with its position in
+/// `paths`, as soon as it is ready (from any thread, in no particular order). `interrupt` is
+/// polled before each file: once triggered, the check stops with [`Error::Interrupted`].
+pub fn check_each<F>(
+    root: &Path,
+    paths: &[String],
+    options: &Options,
+    interrupt: &Interrupt,
+    each: F,
+) -> Result<()>
+where
+    F: Fn(usize, Checked) + Sync,
+{
+    paths.par_iter().enumerate().try_for_each(|(i, p)| {
+        interrupt.check()?;
+        each(i, check_file(root, p, options));
+        Ok(())
+    })
+}
+
 /// Reads and checks one leaf.
 pub fn check_file(root: &Path, path: &str, options: &Options) -> Checked {
     match std::fs::read(root.join(path)) {
