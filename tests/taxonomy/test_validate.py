@@ -122,3 +122,61 @@ def test_yaml_rules_file(example: Path, tmp_path: Path) -> None:
         validate_taxonomy(example, "empty", skip_documents=True, yaml_rules=rules)
     with pytest.raises(UsageError):
         validate_taxonomy(example, "empty", yaml_rules=tmp_path / "missing.yaml")
+
+
+def test_ctrl_c_stops_the_check_between_files(tmp_path: Path) -> None:
+    """Every leaf is a FIFO, so each read waits until this test writes to it. Ctrl-C comes while
+    the first reads wait; after it, the engine must open no new leaf and raise
+    KeyboardInterrupt."""
+    import contextlib
+    import os
+    import signal
+    import threading
+    import time
+
+    workers = os.cpu_count() or 2
+    root = tmp_path / "tax"
+    fifos = []
+    for i in range(workers + 6):
+        folder = root / "compositional_skills" / f"leaf_{i:02d}"
+        folder.mkdir(parents=True)
+        os.mkfifo(folder / "qna.yaml")
+        fifos.append(folder / "qna.yaml")
+    held: dict[Path, int] = {}
+    done = threading.Event()
+
+    def probe() -> None:
+        """Holds the write end of every FIFO the engine has opened for reading."""
+        for fifo in fifos:
+            if fifo not in held:
+                # ENXIO: the engine has not opened it.
+                with contextlib.suppress(OSError):
+                    held[fifo] = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+
+    def interrupt_then_feed() -> None:
+        deadline = time.monotonic() + 30
+        while not held and not done.is_set() and time.monotonic() < deadline:
+            probe()
+            time.sleep(0.01)
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.5)  # the binding notices within 50 ms and triggers the interrupt
+        fed: set[Path] = set()
+        while not done.is_set():
+            probe()
+            for fifo, fd in list(held.items()):
+                if fifo not in fed:
+                    os.write(fd, skill_text().encode())
+                    os.close(fd)
+                    fed.add(fifo)
+            time.sleep(0.02)
+
+    feeder = threading.Thread(target=interrupt_then_feed, daemon=True)
+    feeder.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            validate_taxonomy(root, "empty", document_cache=tmp_path / "cache")
+    finally:
+        done.set()
+        feeder.join(5)
+    # Only the files being read when Ctrl-C came (at most one per worker thread).
+    assert 0 < len(held) <= workers < len(fifos), sorted(str(p) for p in held)

@@ -3,6 +3,7 @@ types its findings and resolves knowledge documents."""
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import cast
 
@@ -39,15 +40,23 @@ def validate_taxonomy(
             rules_text = yaml_rules.read_text(encoding="utf-8")
         except OSError as exc:
             raise UsageError(f"{yaml_rules}: {exc.strerror or 'cannot be read'}") from None
-    files, raw = _native.check_taxonomy(
-        root,
-        base,
-        include_foundational=include_foundational,
-        yaml_rules=rules_text,
-        yaml_rules_file=str(yaml_rules) if yaml_rules else "<yaml-rules>",
-        word_counts=word_counts,
-        attribution=attribution,
-    )
+    # The engine returns every leaf's content as fresh dicts and lists, none of them cyclic:
+    # the cycle collector would only walk them again and again while they are built.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        files, raw = _native.check_taxonomy(
+            root,
+            base,
+            include_foundational=include_foundational,
+            yaml_rules=rules_text,
+            yaml_rules_file=str(yaml_rules) if yaml_rules else "<yaml-rules>",
+            word_counts=word_counts,
+            attribution=attribution,
+        )
+    finally:
+        if collecting:
+            gc.enable()
     problems = [
         Problem(f, line, col, path, msg, cast(Severity, sev), rule)
         for f, line, col, path, msg, sev, rule in raw
@@ -59,23 +68,22 @@ def validate_taxonomy(
     for entry in files:
         if not entry["valid"] or entry["kind"] is None:
             continue
-        leaf = Leaf(
-            entry["path"], cast(LeafKind, entry["kind"]), entry["version"], entry["content"]
-        )
-        if leaf.kind == "knowledge" and not skip_documents:
-            document = leaf.content["document"]
+        kind = cast(LeafKind, entry["kind"])
+        docs: tuple[Document, ...] = ()
+        if kind == "knowledge" and not skip_documents:
+            document = entry["content"]["document"]
             key = (str(document["repo"]), str(document["commit"]), tuple(document["patterns"]))
             if key not in resolved:
                 try:
                     resolved[key] = cache.resolve(key[0], key[1], list(key[2]))
                 except DocumentError as exc:
                     resolved[key] = exc
-            docs = resolved[key]
-            if isinstance(docs, DocumentError):
-                problems.append(_document_problem(root, leaf.path, str(docs)))
+            found = resolved[key]
+            if isinstance(found, DocumentError):
+                problems.append(_document_problem(root, entry["path"], str(found)))
                 continue
-            leaf = Leaf(leaf.path, leaf.kind, leaf.version, leaf.content, docs)
-        leaves.append(leaf)
+            docs = found
+        leaves.append(Leaf(entry["path"], kind, entry["version"], entry["content"], docs))
     return ValidationReport(
         root=root,
         base=base,

@@ -1,8 +1,11 @@
 //! Binding of `instructlab_core::taxonomy`.
 
 use std::path::PathBuf;
+use std::sync::{mpsc, Mutex};
+use std::time::Duration;
 
 use instructlab_core::taxonomy::{self, Checked, LintConfig, Options, Problem};
+use instructlab_core::{Error, Interrupt};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
@@ -38,9 +41,23 @@ fn checked_dict<'py>(py: Python<'py>, c: &Checked) -> PyResult<Bound<'py, PyDict
     Ok(d)
 }
 
+/// What the checking thread hands to the converting (calling) thread.
+enum Message {
+    /// How many files will follow, and the problems found while selecting them.
+    Selected(usize, Vec<Problem>),
+    /// The file at this position of the selection, checked.
+    Checked(usize, Box<Checked>),
+}
+
+/// How often the converting thread looks for Ctrl-C while it waits.
+const POLL: Duration = Duration::from_millis(50);
+
 /// Finds the leaves to check (all with `base="empty"`, else those changed since `base`), checks
 /// them in parallel, and returns `(files, problems)`: one dict per checked file (path, kind,
 /// version, valid, content) in path order, and every problem as a tuple, sorted.
+///
+/// The calling thread turns each checked file into Python objects as soon as it is ready, while
+/// the other files are still being checked; Ctrl-C stops the check (`KeyboardInterrupt`).
 #[pyfunction]
 #[pyo3(signature = (
     root, base = "empty", *, include_foundational = false, yaml_rules = None,
@@ -58,35 +75,86 @@ pub fn check_taxonomy<'py>(
     attribution: bool,
     paths: Option<Vec<String>>,
 ) -> PyResult<(Vec<Bound<'py, PyDict>>, Vec<ProblemTuple>)> {
-    let base = base.to_owned();
-    let rules_file = yaml_rules_file.to_owned();
-    let (checked, problems) = py.detach(move || -> Result<_, NativeError> {
-        let lint = match yaml_rules {
-            Some(text) => LintConfig::from_yamllint(&text, &rules_file)?,
-            None => LintConfig::instructlab(),
-        };
-        let options = Options {
-            lint,
-            word_counts,
-            attribution,
-            include_foundational,
-        };
-        let (leaves, mut problems) = match paths {
-            Some(given) => (given, Vec::new()),
-            None => taxonomy::select(&root, &base, include_foundational)?,
-        };
-        let checked = taxonomy::check_all(&root, &leaves, &options);
-        for c in &checked {
-            problems.extend(c.problems.iter().cloned());
+    let lint = match yaml_rules {
+        Some(text) => LintConfig::from_yamllint(&text, yaml_rules_file).map_err(NativeError)?,
+        None => LintConfig::instructlab(),
+    };
+    let options = Options {
+        lint,
+        word_counts,
+        attribution,
+        include_foundational,
+    };
+    let interrupt = Interrupt::new();
+    let (tx, rx) = mpsc::channel::<Message>();
+    std::thread::scope(|scope| {
+        let (root, options, interrupt) = (&root, &options, &interrupt);
+        let worker = scope.spawn(move || -> Result<(), Error> {
+            let (leaves, problems) = match paths {
+                Some(given) => (given, Vec::new()),
+                None => taxonomy::select(root, base, include_foundational, interrupt)?,
+            };
+            // A send fails only when the receiver has given up (an error); nothing to tell.
+            let _ = tx.send(Message::Selected(leaves.len(), problems));
+            taxonomy::check_each(root, &leaves, options, interrupt, |i, checked| {
+                let _ = tx.send(Message::Checked(i, Box::new(checked)));
+            })
+        });
+        let rx = Mutex::new(rx);
+        let received = receive(py, &rx, interrupt);
+        if received.is_err() {
+            interrupt.trigger();
+        }
+        drop(rx);
+        let outcome = py.detach(|| worker.join());
+        let (files, mut problems) = received?;
+        match outcome {
+            Ok(result) => result.map_err(NativeError)?,
+            Err(panic) => std::panic::resume_unwind(panic),
         }
         problems.sort();
-        Ok((checked, problems))
-    })?;
-    let files = checked
-        .iter()
-        .map(|c| checked_dict(py, c))
-        .collect::<PyResult<Vec<_>>>()?;
-    Ok((files, problems.into_iter().map(problem_tuple).collect()))
+        Ok((files, problems.into_iter().map(problem_tuple).collect()))
+    })
+}
+
+/// Converts the checked files as they arrive, in selection order, collecting every problem;
+/// waits without the GIL and looks for Ctrl-C between messages.
+fn receive<'py>(
+    py: Python<'py>,
+    rx: &Mutex<mpsc::Receiver<Message>>,
+    interrupt: &Interrupt,
+) -> PyResult<(Vec<Bound<'py, PyDict>>, Vec<Problem>)> {
+    let mut slots: Vec<Option<Bound<'py, PyDict>>> = Vec::new();
+    let mut problems = Vec::new();
+    let mut pending: Option<usize> = None;
+    while pending != Some(0) {
+        // Only this thread receives; a poisoned lock cannot happen, but would read as the end.
+        let message = py.detach(|| match rx.lock() {
+            Ok(rx) => rx.recv_timeout(POLL),
+            Err(_) => Err(mpsc::RecvTimeoutError::Disconnected),
+        });
+        match message {
+            Ok(Message::Selected(n, found)) => {
+                slots.resize_with(n, || None);
+                problems.extend(found);
+                pending = Some(n);
+            }
+            Ok(Message::Checked(i, checked)) => {
+                problems.extend(checked.problems.iter().cloned());
+                slots[i] = Some(checked_dict(py, &checked)?);
+                pending = pending.map(|n| n - 1);
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                if let Err(err) = py.check_signals() {
+                    interrupt.trigger();
+                    return Err(err);
+                }
+            }
+            // The worker stopped early (an error it reports itself); nothing more will come.
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        }
+    }
+    Ok((slots.into_iter().flatten().collect(), problems))
 }
 
 /// The files changed since the fork point of HEAD with `base` (committed, staged, unstaged,

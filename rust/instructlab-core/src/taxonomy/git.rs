@@ -18,6 +18,12 @@ fn fail(path: &Path, message: impl Into<String>) -> Error {
 /// The `/`-separated paths (relative to the repository root) that changed since the fork point
 /// of `HEAD` with `base` (a branch, remote branch, tag or commit), sorted.
 pub fn changed_files(repo_path: &Path, base: &str) -> Result<Vec<String>> {
+    changed_files_in(repo_path, base, &[])
+}
+
+/// [`changed_files`] limited to the given top-level folders (every file when `folders` is
+/// empty): git neither lists nor stats what lies outside them.
+pub fn changed_files_in(repo_path: &Path, base: &str, folders: &[&str]) -> Result<Vec<String>> {
     let empty_hint = "or use --taxonomy-base=empty to check every leaf without git";
     let repo = Repository::open(repo_path).map_err(|_| {
         fail(
@@ -59,7 +65,16 @@ pub fn changed_files(repo_path: &Path, base: &str) -> Result<Vec<String>> {
     options
         .include_untracked(true)
         .recurse_untracked_dirs(true)
-        .include_typechange(true);
+        .include_typechange(true)
+        .ignore_submodules(true)
+        .skip_binary_check(true);
+    if !folders.is_empty() {
+        // Literal folder names (not patterns): libgit2 then skips every other folder outright.
+        options.disable_pathspec_match(true);
+        for folder in folders {
+            options.pathspec(*folder);
+        }
+    }
     let diff = repo
         .diff_tree_to_workdir_with_index(Some(&tree), Some(&mut options))
         .map_err(|e| fail(repo_path, e.message().to_owned()))?;
@@ -129,6 +144,35 @@ mod tests {
         assert_eq!(
             changed,
             ["a/qna.yaml", "b/qna.yaml", "c/qna.yaml", "e/f/qna.yaml"]
+        );
+    }
+
+    #[test]
+    fn folders_limit_the_changes_to_those_folders() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let root = dir.path();
+        let repo = Repository::init(root).expect("init");
+        fs::write(root.join("README.md"), "x").expect("write");
+        commit_all(&repo, "base");
+        for name in ["knowledge/a", "knowledge_extra/b", "docs"] {
+            fs::create_dir_all(root.join(name)).expect("mkdir");
+            fs::write(root.join(name).join("qna.yaml"), "x: 1\n").expect("write");
+        }
+        fs::write(root.join("README.md"), "y").expect("write");
+        let head = repo.head().expect("head").peel_to_commit().expect("commit");
+        repo.branch("main", &head, true).expect("branch");
+        assert_eq!(
+            changed_files_in(root, "main", &["knowledge"]).expect("diff"),
+            ["knowledge/a/qna.yaml"]
+        );
+        assert_eq!(
+            changed_files(root, "main").expect("diff"),
+            [
+                "README.md",
+                "docs/qna.yaml",
+                "knowledge/a/qna.yaml",
+                "knowledge_extra/b/qna.yaml"
+            ]
         );
     }
 

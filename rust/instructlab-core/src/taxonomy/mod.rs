@@ -13,7 +13,7 @@ use std::path::Path;
 use rayon::prelude::*;
 
 use crate::yaml::{self, Node, Value};
-use crate::{Error, Result};
+use crate::{Error, Interrupt, Result};
 
 pub use lint::LintConfig;
 pub use problem::{Problem, Severity};
@@ -91,18 +91,24 @@ impl Checked {
 }
 
 /// The leaves to check: every leaf (`base` = `empty`), or those changed since `base`.
-/// Also returns problems of files that look like leaves but are not.
+/// Also returns problems of files that look like leaves but are not. The walk of the tree
+/// stops with [`Error::Interrupted`] once `interrupt` is triggered.
 pub fn select(
     root: &Path,
     base: &str,
     include_foundational: bool,
+    interrupt: &Interrupt,
 ) -> Result<(Vec<String>, Vec<Problem>)> {
     if base == "empty" {
-        return walk::walk(root, include_foundational);
+        return walk::walk(root, include_foundational, interrupt);
     }
     let mut leaves = Vec::new();
     let mut problems = Vec::new();
-    for path in git::changed_files(root, base)? {
+    let mut folders = walk::LEAF_FOLDERS.to_vec();
+    if include_foundational {
+        folders.push(walk::FOUNDATIONAL);
+    }
+    for path in git::changed_files_in(root, base, &folders)? {
         match walk::classify(&path, include_foundational) {
             walk::Role::Leaf => leaves.push(path),
             walk::Role::Refused(p) => problems.push(p),
@@ -112,12 +118,41 @@ pub fn select(
     Ok((leaves, problems))
 }
 
-/// Checks the given leaves in parallel; the result is in the order given.
-pub fn check_all(root: &Path, paths: &[String], options: &Options) -> Vec<Checked> {
+/// Checks the given leaves in parallel; the result is in the order given. `interrupt` is
+/// polled before each file: once triggered, the check stops with [`Error::Interrupted`].
+pub fn check_all(
+    root: &Path,
+    paths: &[String],
+    options: &Options,
+    interrupt: &Interrupt,
+) -> Result<Vec<Checked>> {
     paths
         .par_iter()
-        .map(|p| check_file(root, p, options))
+        .map(|p| {
+            interrupt.check()?;
+            Ok(check_file(root, p, options))
+        })
         .collect()
+}
+
+/// Checks the given leaves in parallel and hands each result to `each` with its position in
+/// `paths`, as soon as it is ready (from any thread, in no particular order). `interrupt` is
+/// polled before each file: once triggered, the check stops with [`Error::Interrupted`].
+pub fn check_each<F>(
+    root: &Path,
+    paths: &[String],
+    options: &Options,
+    interrupt: &Interrupt,
+    each: F,
+) -> Result<()>
+where
+    F: Fn(usize, Checked) + Sync,
+{
+    paths.par_iter().enumerate().try_for_each(|(i, p)| {
+        interrupt.check()?;
+        each(i, check_file(root, p, options));
+        Ok(())
+    })
 }
 
 /// Reads and checks one leaf.

@@ -282,3 +282,49 @@ proptest::proptest! {
         let _ = check_text(Path::new("."), KNOWLEDGE, &format!("version: 3\n{src}"), &Options::default());
     }
 }
+
+#[test]
+fn a_triggered_interrupt_stops_the_walk_and_the_check() {
+    use super::{check_all, check_each, select};
+    use crate::{Error, Interrupt};
+
+    let dir = tempfile::tempdir().expect("tmp");
+    let leaf = dir.path().join(SKILL);
+    std::fs::create_dir_all(leaf.parent().expect("folder")).expect("mkdir");
+    std::fs::write(&leaf, skill(3, 5)).expect("write");
+    let calm = Interrupt::new();
+    let (leaves, _) = select(dir.path(), "empty", false, &calm).expect("walk");
+    assert_eq!(leaves, [SKILL]);
+    let checked = check_all(dir.path(), &leaves, &Options::default(), &calm).expect("check");
+    assert_eq!(checked.len(), 1);
+    let seen = std::sync::Mutex::new(Vec::new());
+    check_each(dir.path(), &leaves, &Options::default(), &calm, |i, c| {
+        seen.lock().expect("lock").push((i, c.path));
+    })
+    .expect("check each");
+    assert_eq!(seen.into_inner().expect("lock"), [(0, SKILL.to_owned())]);
+    let stopped = Interrupt::new();
+    stopped.trigger();
+    assert_eq!(
+        select(dir.path(), "empty", false, &stopped).map(|_| ()),
+        Err(Error::Interrupted)
+    );
+    assert_eq!(
+        check_all(dir.path(), &leaves, &Options::default(), &stopped).map(|_| ()),
+        Err(Error::Interrupted)
+    );
+    let called = std::sync::atomic::AtomicBool::new(false);
+    assert_eq!(
+        check_each(
+            dir.path(),
+            &leaves,
+            &Options::default(),
+            &stopped,
+            |_, _| {
+                called.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+        ),
+        Err(Error::Interrupted)
+    );
+    assert!(!called.into_inner());
+}

@@ -2,7 +2,9 @@
 
 use std::path::Path;
 
-use crate::{Error, Result};
+use rayon::prelude::*;
+
+use crate::{Error, Interrupt, Result};
 
 use super::problem::Problem;
 
@@ -70,9 +72,12 @@ pub fn classify(path: &str, include_foundational: bool) -> Role {
 }
 
 /// Every leaf of the tree (sorted), and the problems of files that look like leaves but are not.
-pub fn walk(root: &Path, include_foundational: bool) -> Result<(Vec<String>, Vec<Problem>)> {
-    let mut leaves = Vec::new();
-    let mut problems = Vec::new();
+/// Folders are read in parallel; `interrupt` is polled before each one.
+pub fn walk(
+    root: &Path,
+    include_foundational: bool,
+    interrupt: &Interrupt,
+) -> Result<(Vec<String>, Vec<Problem>)> {
     let mut folders: Vec<String> = LEAF_FOLDERS.iter().map(|s| (*s).to_owned()).collect();
     if include_foundational {
         folders.push(FOUNDATIONAL.to_owned());
@@ -83,38 +88,78 @@ pub fn walk(root: &Path, include_foundational: bool) -> Result<(Vec<String>, Vec
             message: "the taxonomy directory does not exist".to_owned(),
         });
     }
-    let mut stack = folders;
-    while let Some(rel) = stack.pop() {
-        let dir = root.join(&rel);
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue; // a missing top folder is simply empty
-        };
-        for entry in entries {
-            let entry = entry.map_err(|e| Error::Io {
-                path: dir.display().to_string(),
-                message: e.to_string(),
-            })?;
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if name.starts_with('.') {
-                continue;
-            }
-            let path = format!("{rel}/{name}");
-            let file_type = entry.file_type().map_err(|e| Error::Io {
-                path: path.clone(),
-                message: e.to_string(),
-            })?;
-            if file_type.is_dir() {
-                stack.push(path);
-            } else {
-                match classify(&path, include_foundational) {
-                    Role::Leaf => leaves.push(path),
-                    Role::Refused(p) => problems.push(p),
-                    Role::Other => {}
-                }
+    let mut found = Found::default();
+    for part in folders
+        .into_par_iter()
+        .map(|rel| walk_folder(root, &rel, include_foundational, interrupt))
+        .collect::<Result<Vec<_>>>()?
+    {
+        found.merge(part);
+    }
+    found.leaves.sort();
+    found.problems.sort();
+    Ok((found.leaves, found.problems))
+}
+
+/// What part of a walk found.
+#[derive(Default)]
+struct Found {
+    leaves: Vec<String>,
+    problems: Vec<Problem>,
+}
+
+impl Found {
+    fn merge(&mut self, other: Found) {
+        self.leaves.extend(other.leaves);
+        self.problems.extend(other.problems);
+    }
+}
+
+/// One folder and, in parallel, its subfolders. A folder that cannot be listed (a missing top
+/// folder) is simply empty.
+fn walk_folder(
+    root: &Path,
+    rel: &str,
+    include_foundational: bool,
+    interrupt: &Interrupt,
+) -> Result<Found> {
+    interrupt.check()?;
+    let dir = root.join(rel);
+    let mut found = Found::default();
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Ok(found);
+    };
+    let mut folders = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::Io {
+            path: dir.display().to_string(),
+            message: e.to_string(),
+        })?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
+            continue;
+        }
+        let path = format!("{rel}/{name}");
+        let file_type = entry.file_type().map_err(|e| Error::Io {
+            path: path.clone(),
+            message: e.to_string(),
+        })?;
+        if file_type.is_dir() {
+            folders.push(path);
+        } else {
+            match classify(&path, include_foundational) {
+                Role::Leaf => found.leaves.push(path),
+                Role::Refused(p) => found.problems.push(p),
+                Role::Other => {}
             }
         }
     }
-    leaves.sort();
-    problems.sort();
-    Ok((leaves, problems))
+    for part in folders
+        .into_par_iter()
+        .map(|sub| walk_folder(root, &sub, include_foundational, interrupt))
+        .collect::<Result<Vec<_>>>()?
+    {
+        found.merge(part);
+    }
+    Ok(found)
 }
