@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import random
 import signal
+import sys
 import threading
+import time
 
 import datasets
 import numpy as np
@@ -103,11 +105,29 @@ def test_exact_is_idempotent_and_keeps_a_subset(texts: list[str]) -> None:
 
 def test_ctrl_c_interrupts_a_long_call() -> None:
     rng = random.Random(1)
-    texts = [" ".join(_doc(rng, 80)) for _ in range(60_000)]
-    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
-    timer.start()
+    texts = [" ".join(_doc(rng, 80)) for _ in range(120_000)]
+    # Ctrl-C arrives shortly after the native call has started (seen through the profiler's
+    # c_call event), never on a timer: a fast build must not finish before the signal.
+    entered, done = threading.Event(), threading.Event()
+
+    def watch(frame: object, event: str, arg: object) -> None:
+        if event == "c_call" and getattr(arg, "__name__", "") == "near_dedup":
+            entered.set()
+
+    def interrupt() -> None:
+        if entered.wait(60):
+            time.sleep(0.02)
+            if not done.is_set():
+                os.kill(os.getpid(), signal.SIGINT)
+
+    sender = threading.Thread(target=interrupt, daemon=True)
+    sender.start()
+    sys.setprofile(watch)
     try:
         with pytest.raises(KeyboardInterrupt):
             near_duplicates(texts, num_perm=256)
     finally:
-        timer.cancel()
+        sys.setprofile(None)
+        done.set()
+        entered.set()
+        sender.join()
