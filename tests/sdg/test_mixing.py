@@ -249,7 +249,7 @@ def _planted_mixer(
     }
     leak = {"document": SEED_DOCUMENT, "question": SEED_QUESTION, "response": "Blue and purple."}
     skill = {"question": "How do I boil an egg?", "response": "Simmer it for nine minutes."}
-    skill_leak = {"question": "Compose a verse about rain.", "response": SKILL_SEED_ANSWER}
+    skill_leak = {"question": "Compose a verse [short] on rain.", "response": SKILL_SEED_ANSWER}
     other = {"question": "How do I fry an egg?", "response": "Use a hot pan and a little oil."}
     mixer = mixing.RunMixer(
         tmp_path, "s", SYSTEM, use_default_recipes=False, dedup=dedup, decontaminate=decontaminate
@@ -349,7 +349,8 @@ def test_the_run_report_states_what_mixing_removed(tmp_path: Path) -> None:
     assert set(removed["reasons"]) == {mixclean.DUPLICATE, mixclean.TEST_OVERLAP}
     assert len(removed["training_sets"]["skills"]["examples"][mixclean.DUPLICATE]) == 3
     text = StringIO()
-    report.render(Console(file=text, width=200))
+    report.render(Console(file=text, width=400))
     printed = text.getvalue()
     assert "Removed while mixing" in printed
     assert "skills: test-set overlap" in printed and "knowledge: exact duplicate" in printed
+    assert "legacy: test-set overlap" in printed and "Compose a verse [short]" in printed

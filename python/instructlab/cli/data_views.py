@@ -51,10 +51,12 @@ def print_mix(result: MixResult) -> None:
     console.print(f"Wrote {result.rows} records to {result.output}{dropped}")
     cleaning = result.cleaning
     if cleaning is not None:
+        from rich.markup import escape
+
         from instructlab.sdg.mixclean import REASONS
 
         for reason, count in cleaning.removed.most_common():
-            examples = ", ".join(cleaning.examples.get(reason, []))
+            examples = escape(", ".join(cleaning.examples.get(reason, [])))
             console.print(f"Removed {count} rows: {reason} ({REASONS[reason]}; e.g. {examples})")
 
 

@@ -269,7 +269,8 @@ class MixOutputs:
     legacy_train: Path
     legacy_messages: Path
     rows: int
-    #: What cleaning removed, per training set (``knowledge``, ``skills``, ``legacy``).
+    #: What cleaning removed, per training set (``knowledge``, ``skills``, ``legacy``; the
+    #: legacy files have no ids, so their examples are the questions' first words).
     cleaning: dict[str, MixCleaning] = field(default_factory=dict)
 
     @property

@@ -197,6 +197,8 @@ class RunReport:
     def _render_mixing(self, console: Console) -> None:
         if not self.mixing:
             return
+        from rich.markup import escape
+
         from instructlab.sdg.mixclean import REASONS
 
         removed = {name: c for name, c in self.mixing.items() if c.removed}
@@ -207,7 +209,7 @@ class RunReport:
         console.print("[bold]Removed while mixing:[/]")
         for name, cleaning in removed.items():
             for reason, count in cleaning.removed.most_common():
-                examples = ", ".join(cleaning.examples.get(reason, []))
+                examples = escape(", ".join(cleaning.examples.get(reason, [])))
                 console.print(
                     f"  {count:>6}  {name}: {reason} ({REASONS.get(reason, reason)}; "
                     f"of {cleaning.rows_in} rows; e.g. {examples})"
