@@ -354,3 +354,25 @@ def test_the_run_report_states_what_mixing_removed(tmp_path: Path) -> None:
     assert "Removed while mixing" in printed
     assert "skills: test-set overlap" in printed and "knowledge: exact duplicate" in printed
     assert "legacy: test-set overlap" in printed and "Compose a verse [short]" in printed
+
+
+def test_rows_are_compared_without_their_passages() -> None:
+    """A grounded skill's question holds its context, a precomputed knowledge row its document:
+    both are cut before comparing with the test set; known records use their own question."""
+    context = "The old tin roof rings under the rain every night of the long wet season."
+    row = {
+        "id": "g",
+        "messages": [
+            {"role": "user", "content": f"{context}\n\nWhat sound does the roof make?"},
+            {"role": "assistant", "content": "It rings."},
+        ],
+        "metadata": json.dumps({"context": context}),
+    }
+    cleaner = mixclean.MixCleaner(references=[context])
+    assert cleaner.question_and_answer(row) == (" \n\nWhat sound does the roof make?", "It rings.")
+    kept, cleaning = cleaner.clean([[row]])
+    assert kept == [[row]] and not cleaning.removed
+    known = mixclean.MixCleaner(references=[context], qa={"g": (context, "It rings.")})
+    kept, cleaning = known.clean([[row]])
+    assert kept == [[]] and cleaning.removed == {mixclean.TEST_OVERLAP: 1}
+    assert cleaning.examples == {mixclean.TEST_OVERLAP: ["g"]}
