@@ -63,6 +63,28 @@ def test_mix_a_recipe_file(tmp_path: Path) -> None:
     assert len(read_jsonl(out / "skills_train_msgs_x.jsonl")) == 3
 
 
+def test_mix_drops_duplicates_and_test_set_leaks_unless_told_not_to(tmp_path: Path) -> None:
+    leak = "Soft rain on the roof, a steady tin drum at night, the old house sleeps sound."
+    rows = _messages(3)
+    rows.append(_messages(1)[0])  # a duplicate of q0
+    rows.append({"messages": [{"role": "user", "content": "Verse?"},
+                              {"role": "assistant", "content": leak}]})  # fmt: skip
+    write_jsonl(tmp_path / "a.jsonl", rows)
+    write_jsonl(tmp_path / "test_x.jsonl", [{"user": "A poem on rain.", "assistant": leak}])
+    recipe = tmp_path / "skills_recipe_x.yaml"
+    recipe.write_text(yaml.safe_dump({"datasets": [{"path": "a.jsonl", "sampling_size": 1.0}]}))
+    out = tmp_path / "mixed"
+    args = ["data", "mix", "--recipe", str(recipe), "--output-dir", str(out)]
+    result = CliRunner().invoke(cli, [*args, "--test-set", str(tmp_path / "test_x.jsonl")])
+    assert result.exit_code == 0, result.output
+    assert "Wrote 3 records" in result.output
+    assert "Removed 1 rows: exact duplicate" in result.output
+    assert "Removed 1 rows: test-set overlap" in result.output
+    plain = CliRunner().invoke(cli, [*args, "--no-dedup"])
+    assert plain.exit_code == 0, plain.output
+    assert "Wrote 5 records" in plain.output and "Removed" not in plain.output
+
+
 def test_mix_a_default_recipe_by_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     share = tmp_path / "share"
     recipes = share / "instructlab" / "sdg" / "default_data_recipes"

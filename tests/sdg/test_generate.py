@@ -78,6 +78,13 @@ def test_every_leaf_yields_rows_and_the_mix_is_written(tmp_path: Path) -> None:
     assert result.outputs.rows > 0
     messages = Path(result.outputs.legacy_messages).read_text().splitlines()
     assert messages and all("messages" in json.loads(line) for line in messages)
+    # The run report says what mixing checked and removed, per training set.
+    assert result.run_dir is not None
+    written = json.loads((result.run_dir / "report.json").read_text())
+    checked = written["mix_removed"]["training_sets"]
+    assert set(checked) == {"knowledge", "skills", "legacy"}
+    assert all(t["rows_in"] > 0 for t in checked.values())
+    assert report.mixing == result.outputs.cleaning
 
 
 def test_same_call_resumes_and_new_run_starts_afresh(tmp_path: Path) -> None:

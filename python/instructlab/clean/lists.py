@@ -58,3 +58,26 @@ def quality_reasons(
         list(texts), None if questions is None else list(questions), None, preset, settings
     )
     return [names[c] for c in raw]
+
+
+def reference_overlaps(
+    columns: Sequence[Sequence[str]],
+    references: Sequence[str],
+    *,
+    ngram: int = 13,
+    threshold: float = 0.0,
+    normalize: str = "aggressive",
+) -> list[int]:
+    """For each row, the index of the first reference it overlaps (more than ``threshold`` of
+    its pooled ``ngram``-word n-grams found in a reference), or -1 when it does not.
+
+    Pass only question and answer text, never document or context passages."""
+    overlap_raw, matched_raw = _native.decontaminate(
+        [list(c) for c in columns], list(references), ngram, threshold, normalize
+    )
+    overlaps = array("f", overlap_raw)
+    matched = array("q", matched_raw)
+    if sys.byteorder == "big":
+        overlaps.byteswap()
+        matched.byteswap()
+    return [int(m) if o > threshold else -1 for o, m in zip(overlaps, matched, strict=True)]

@@ -142,15 +142,29 @@ def generate(
 )
 @click.option("--output-dir", type=click.Path(path_type=Path), help="Default: the recipe's folder.")
 @click.option("--system-prompt", help="System prompt of every record (default: the recipe's).")
+@click.option(
+    "--dedup/--no-dedup", default=True, help="Drop exact duplicates across the data sets."
+)
+@click.option(
+    "--test-set",
+    type=click.Path(exists=True, path_type=Path),
+    help="Drop rows overlapping this test set (test_*.jsonl, qna.yaml or taxonomy folder).",
+)
 @click.pass_context
 def mix(
-    ctx: click.Context, recipe: str, output_dir: Path | None, system_prompt: str | None
+    ctx: click.Context,
+    recipe: str,
+    output_dir: Path | None,
+    system_prompt: str | None,
+    dedup: bool,
+    test_set: Path | None,
 ) -> None:
     """Mix data sets according to a recipe."""
     from instructlab.cli.data_views import print_mix
     from instructlab.core import Data
 
-    print_mix(Data(configuration=state(ctx).config_path).mix(recipe, output_dir, system_prompt))
+    sdk = Data(configuration=state(ctx).config_path)
+    print_mix(sdk.mix(recipe, output_dir, system_prompt, dedup=dedup, test_set=test_set))
 
 
 @data.command("list")

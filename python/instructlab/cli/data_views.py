@@ -49,6 +49,15 @@ def print_mix(result: MixResult) -> None:
     console.print(table)
     dropped = f" ({result.dropped_empty} empty records dropped)" if result.dropped_empty else ""
     console.print(f"Wrote {result.rows} records to {result.output}{dropped}")
+    cleaning = result.cleaning
+    if cleaning is not None:
+        from rich.markup import escape
+
+        from instructlab.sdg.mixclean import REASONS
+
+        for reason, count in cleaning.removed.most_common():
+            examples = escape(", ".join(cleaning.examples.get(reason, [])))
+            console.print(f"Removed {count} rows: {reason} ({REASONS[reason]}; e.g. {examples})")
 
 
 def print_runs(runs: Sequence[DataRun], show_files: bool = False) -> None:

@@ -157,6 +157,9 @@ class Data(ConfiguredBase):
         recipe: str | Path,
         output_dir: str | Path | None = None,
         system_prompt: str | None = None,
+        *,
+        dedup: bool = True,
+        test_set: str | Path | None = None,
     ) -> MixResult:
         """Mixes the data sets of a recipe into one training JSONL file.
 
@@ -165,7 +168,13 @@ class Data(ConfiguredBase):
         The output goes to ``output_dir`` (default: the recipe's folder), named after the recipe
         (``skills_recipe_X.yaml`` -> ``skills_train_msgs_X.jsonl``). The system prompt is
         ``system_prompt``, else ``generate.system_prompt``, else the recipe's.
+
+        ``dedup`` drops exact duplicates across the recipe's data sets (the first stays);
+        ``test_set`` (a run's ``test_*.jsonl``, a qna.yaml or a taxonomy folder) drops rows
+        whose question or answer shares a 13-word sequence with it. ``MixResult.cleaning``
+        says what went and why.
         """
+        from instructlab.sdg.mixclean import MixCleaner, load_test_references
         from instructlab.sdg.recipes import Recipe, find_recipe, mix_recipe, mixed_output_name
 
         path = find_recipe(recipe)
@@ -174,7 +183,9 @@ class Data(ConfiguredBase):
         if prompt is None:
             prompt = self.configuration.generate.system_prompt
         target = Path(output_dir) if output_dir is not None else path.parent
-        return mix_recipe(loaded, target / mixed_output_name(path), prompt)
+        references = load_test_references(test_set) if test_set is not None else []
+        cleaner = MixCleaner(dedup, references)
+        return mix_recipe(loaded, target / mixed_output_name(path), prompt, cleaner)
 
     def list(self) -> builtins.list[DataRun]:
         """Generation runs in the output folder, newest first, with files and row counts."""

@@ -259,6 +259,8 @@ def generate_for_leaves(
     outputs = None
     if mix:
         outputs = _mix(jobs, rows, seed_by_leaf, output, suffix, system_prompt, seeding)
+        report.mixing = outputs.cleaning
+        report.write(run_dir / "report.json")
     meta["status"] = "done"
     (run_dir / "run.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
     result = GenerateResult(run_dir, report, outputs, None, resumed, str(found.path))
@@ -353,7 +355,9 @@ def _mix(
         else:
             mixer.add_skill(node, leaf_rows)
     all_seeds = [r for rs in seed_by_leaf.values() for r in rs]
-    mixer.write_test_set(seeding.seed_test_set(all_seeds, system_prompt))
+    mixer.write_test_set(
+        seeding.seed_test_set(all_seeds, system_prompt), seeding.seed_test_texts(all_seeds)
+    )
     return mixer.finish(mix=True)
 
 

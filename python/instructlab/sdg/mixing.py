@@ -15,6 +15,10 @@ The output contract is InstructLab's, so its training and evaluation read what w
   the default recipes a system ships in ``$XDG_DATA_DIRS/instructlab/sdg/default_data_recipes``;
 - the test set ``test_<suffix>.jsonl`` and the legacy ``train_`` / ``messages_<suffix>.jsonl``.
 
+By default each training set (each mix, and the legacy files) loses exact duplicates and rows
+whose question or answer overlaps the test set (:mod:`instructlab.sdg.mixclean`); what went and
+why is in :attr:`MixOutputs.cleaning`.
+
 Everything random (sampling, distractor documents, auxiliary instructions) draws from seeded
 generators and ids are derived from content, so the same inputs always give the same files.
 """
@@ -24,14 +28,16 @@ from __future__ import annotations
 import json
 import random
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from instructlab.sdg.jsonl import write_jsonl
+from instructlab.sdg.mixclean import MixCleaner, MixCleaning, references_of_test_set
 from instructlab.sdg.recipes import Recipe, load_default_recipe, mix_recipe, mixed_output_name
 from instructlab.sdg.records import metadata_of, question_and_response, record_id, skill_record
 
@@ -263,12 +269,25 @@ class MixOutputs:
     legacy_train: Path
     legacy_messages: Path
     rows: int
+    #: What cleaning removed, per training set (``knowledge``, ``skills``, ``legacy``; the
+    #: legacy files have no ids, so their examples are the questions' first words).
+    cleaning: dict[str, MixCleaning] = field(default_factory=dict)
+
+    @property
+    def removed(self) -> Counter[str]:
+        """Rows removed by cleaning, by reason, over every training set."""
+        total: Counter[str] = Counter()
+        for cleaning in self.cleaning.values():
+            total.update(cleaning.removed)
+        return total
 
 
 class RunMixer:
     """Collects each leaf's generated rows and writes InstructLab's data sets for a run.
 
     ``suffix`` names this run's files (InstructLab uses the start time, ``2024-10-01T12_00_00``).
+    ``dedup`` removes exact duplicates from each training set, ``decontaminate`` rows that
+    overlap the test set (see :meth:`write_test_set`); both are on by default.
     """
 
     def __init__(
@@ -278,6 +297,8 @@ class RunMixer:
         system_prompt: str,
         auxiliary_instructions: Mapping[str, Sequence[str]] | None = None,
         use_default_recipes: bool = True,
+        dedup: bool = True,
+        decontaminate: bool = True,
     ) -> None:
         self.output_dir = Path(output_dir)
         self.suffix = suffix
@@ -291,7 +312,11 @@ class RunMixer:
         self.skills_recipe.sys_prompt = system_prompt
         self._precomputed_skills = skills.total_rows() if skills else 0
         self._nodes: list[Path] = []
-        self._legacy: list[tuple[str, str]] = []
+        self._legacy: list[tuple[str, str, str]] = []
+        self.dedup = dedup
+        self.decontaminate = decontaminate
+        self._references: list[str] = []
+        self._qa: dict[str, tuple[str, str]] = {}
 
     @property
     def node_dir(self) -> Path:
@@ -312,7 +337,20 @@ class RunMixer:
                 context = str(row.get("document") or "").strip()
             user = f"{question}\n{context}" if knowledge and context else question
             if question and response:
-                self._legacy.append((user, response))
+                self._legacy.append((user, response, question))
+
+    def _remember_questions(self, rows: Sequence[Row], records: Sequence[Row]) -> None:
+        """Each knowledge record's question and answer (its user turn holds documents too);
+        auxiliary records (a document rewritten) have none to compare."""
+        for row in rows:
+            document = str(row.get("document") or "").strip()
+            question, response = question_and_response(row)
+            inline = record_id("knowledge", False, document, question, response)
+            separate = record_id("knowledge", True, document, question, response)
+            for known in (inline, record_id("raft", separate)):
+                self._qa[known] = (question, response)
+        for record in records:
+            self._qa.setdefault(str(record["id"]), ("", ""))
 
     def add_skill(self, leaf_node_path: str, rows: Sequence[Row]) -> int:
         """A skill leaf's rows: its node data set, sampled ``NUM_SYNTH_SKILLS`` into skills."""
@@ -334,6 +372,7 @@ class RunMixer:
             size = int(self._precomputed_skills * MIN_UPSAMPLE_THRESHOLD)
         self.skills_recipe.add(self._write_node(f"{leaf_node_path}_p10.jsonl", p10), size)
         self._remember_legacy(usable, knowledge=True)
+        self._remember_questions(usable, [*p07, *p10])
         return len(p07)
 
     def add_mmlu_branch(self, leaf_node_path: str, rows: Sequence[Row]) -> int:
@@ -345,11 +384,35 @@ class RunMixer:
         task_file.write_text(yaml.safe_dump(task, sort_keys=False), encoding="utf-8")
         return len(mcq)
 
-    def write_test_set(self, test_records: Sequence[Row]) -> Path:
-        """Writes ``test_<suffix>.jsonl`` (see :func:`instructlab.sdg.seeds.seed_test_set`)."""
+    def write_test_set(
+        self, test_records: Sequence[Row], references: Sequence[str] | None = None
+    ) -> Path:
+        """Writes ``test_<suffix>.jsonl`` (see :func:`instructlab.sdg.seeds.seed_test_set`).
+
+        Training rows are decontaminated against ``references``: the test set's question and
+        answer texts without any context passage (see
+        :func:`instructlab.sdg.seeds.seed_test_texts`); by default the records' user and
+        assistant texts, context included.
+        """
         target = self.output_dir / f"test_{self.suffix}.jsonl"
         write_jsonl(target, test_records)
+        if references is None:
+            references = references_of_test_set(test_records)
+        self._references = list(references)
         return target
+
+    def _cleaner(self) -> MixCleaner:
+        references = self._references if self.decontaminate else []
+        return MixCleaner(self.dedup, references, self._qa)
+
+    def _clean_legacy(self, cleaner: MixCleaner) -> MixCleaning:
+        cleaning = MixCleaning()
+        pairs = [(u, a) for u, a, _ in self._legacy]
+        questions = [(q, a) for _, a, q in self._legacy]
+        labels = [" ".join(q.split())[:60] for _, _, q in self._legacy]
+        keep = cleaner.keep(pairs, questions, labels, cleaning)
+        self._legacy = [entry for entry, k in zip(self._legacy, keep, strict=True) if k]
+        return cleaning
 
     def finish(self, mix: bool = True) -> MixOutputs:
         """Writes the recipes, the legacy files and (``mix``) the two mixed training sets."""
@@ -361,19 +424,27 @@ class RunMixer:
         )
         rows = 0
         mixes: list[Path | None] = []
-        for recipe, path in ((self.knowledge_recipe, knowledge_recipe),
-                             (self.skills_recipe, skills_recipe)):  # fmt: skip
+        cleaner = self._cleaner()
+        cleanings: dict[str, MixCleaning] = {}
+        for name, recipe, path in (("knowledge", self.knowledge_recipe, knowledge_recipe),
+                                   ("skills", self.skills_recipe, skills_recipe)):  # fmt: skip
             if mix and recipe.datasets:
-                result = mix_recipe(recipe, self.output_dir / mixed_output_name(path))
+                result = mix_recipe(
+                    recipe, self.output_dir / mixed_output_name(path), cleaner=cleaner
+                )
                 rows += result.rows
                 mixes.append(result.output)
+                if result.cleaning is not None:
+                    cleanings[name] = result.cleaning
             else:
                 mixes.append(None)
+        if cleaner.active:
+            cleanings["legacy"] = self._clean_legacy(cleaner)
         train = self.output_dir / f"train_{self.suffix}.jsonl"
         messages = self.output_dir / f"messages_{self.suffix}.jsonl"
         write_jsonl(
             train,
-            ({"system": self.system_prompt, "user": u, "assistant": a} for u, a in self._legacy),
+            ({"system": self.system_prompt, "user": u, "assistant": a} for u, a, _ in self._legacy),
         )
         write_jsonl(
             messages,
@@ -385,7 +456,7 @@ class RunMixer:
                     ],
                     "metadata": json.dumps({"system": self.system_prompt}),
                 }
-                for u, a in self._legacy
+                for u, a, _ in self._legacy
             ),
         )
         return MixOutputs(
@@ -397,4 +468,5 @@ class RunMixer:
             train,
             messages,
             rows,
+            cleanings,
         )

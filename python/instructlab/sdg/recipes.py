@@ -13,7 +13,7 @@ import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -21,6 +21,9 @@ from instructlab.config import paths
 from instructlab.errors import FileError, UsageError
 from instructlab.sdg.jsonl import count_jsonl_rows, read_jsonl, write_jsonl
 from instructlab.sdg.records import has_content, to_training_record, with_system_prompt
+
+if TYPE_CHECKING:
+    from instructlab.sdg.mixclean import MixCleaner, MixCleaning
 
 #: Seed of every random choice made while sampling.
 SEED = 42
@@ -171,14 +174,22 @@ class MixResult:
     rows: int
     dropped_empty: int
     datasets: tuple[MixedDataset, ...]
+    cleaning: MixCleaning | None = None
 
 
-def mix_recipe(recipe: Recipe, output: str | Path, system_prompt: str | None = None) -> MixResult:
+def mix_recipe(
+    recipe: Recipe,
+    output: str | Path,
+    system_prompt: str | None = None,
+    cleaner: MixCleaner | None = None,
+) -> MixResult:
     """Loads, samples and concatenates a recipe's data sets into one training JSONL file.
 
     Columns other than ``id``/``messages``/``metadata``/``unmask`` move into ``metadata``; every
     record gets the system prompt (``system_prompt``, else the recipe's, else it keeps its own);
-    records with an empty user or assistant turn are dropped and counted.
+    records with an empty user or assistant turn are dropped and counted. With a ``cleaner``,
+    the data sets taken together lose its duplicates and test-set leaks before sampling (see
+    :mod:`instructlab.sdg.mixclean`).
 
     Raises:
         FileError: a listed data set is missing or unreadable (all are named at once).
@@ -190,12 +201,17 @@ def mix_recipe(recipe: Recipe, output: str | Path, system_prompt: str | None = N
     prompt = system_prompt if system_prompt is not None else recipe.sys_prompt
     contributions: list[MixedDataset] = []
     dropped = 0
+    cleaned: list[list[Row]] | None = None
+    cleaning: MixCleaning | None = None
+    if cleaner is not None and cleaner.active:
+        loaded = [read_jsonl(recipe.resolve(d)) for d in recipe.datasets]
+        cleaned, cleaning = cleaner.clean(loaded)
 
     def records() -> Iterable[Row]:
         nonlocal dropped
-        for dataset in recipe.datasets:
+        for index, dataset in enumerate(recipe.datasets):
             file = recipe.resolve(dataset)
-            rows = read_jsonl(file)
+            rows = cleaned[index] if cleaned is not None else read_jsonl(file)
             picked = sample_rows(rows, dataset.sampling_size)
             contributions.append(MixedDataset(file, len(rows), len(picked)))
             for row in picked:
@@ -210,7 +226,7 @@ def mix_recipe(recipe: Recipe, output: str | Path, system_prompt: str | None = N
                     dropped += 1
 
     count = write_jsonl(output, records())
-    return MixResult(recipe.path, Path(output), count, dropped, tuple(contributions))
+    return MixResult(recipe.path, Path(output), count, dropped, tuple(contributions), cleaning)
 
 
 # --- default recipes ------------------------------------------------------------------------

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from instructlab.sdg.client import ClientStats
+    from instructlab.sdg.mixclean import MixCleaning
     from instructlab.sdg.runtime import BlockStats
 
 __all__ = ["LeafReport", "RunReport"]
@@ -64,6 +65,8 @@ class RunReport:
     seconds: float = 0.0
     generating_seconds: float = 0.0
     peak_concurrency: float = 0.0
+    #: What mixing removed from each training set, and why (set once the run is mixed).
+    mixing: dict[str, MixCleaning] = field(default_factory=dict)
 
     @property
     def failed_leaves(self) -> list[LeafReport]:
@@ -126,6 +129,18 @@ class RunReport:
             "drops": dict(self.drops),
             "faults": dict(self.faults),
             "leaves": [leaf.as_dict() for leaf in self.leaves],
+            "mix_removed": self._mix_removed(),
+        }
+
+    def _mix_removed(self) -> dict[str, Any]:
+        if not self.mixing:
+            return {}
+        from instructlab.sdg.mixclean import REASONS
+
+        reasons = {r for cleaning in self.mixing.values() for r in cleaning.removed}
+        return {
+            "reasons": {r: REASONS.get(r, r) for r in sorted(reasons)},
+            "training_sets": {name: c.as_dict() for name, c in self.mixing.items()},
         }
 
     def write(self, path: str | Path) -> None:
@@ -172,8 +187,30 @@ class RunReport:
             f"{self.prompt_tokens} prompt + {self.completion_tokens} completion tokens, "
             f"{self.seconds:.1f} s"
         )
+        self._render_mixing(console)
         for leaf in self.failed_leaves:
             console.print(
                 f"[red]Error:[/] leaf {leaf.leaf} yielded no training rows"
                 + (f" ({leaf.error})" if leaf.error else "")
             )
+
+    def _render_mixing(self, console: Console) -> None:
+        if not self.mixing:
+            return
+        from rich.markup import escape
+
+        from instructlab.sdg.mixclean import REASONS
+
+        removed = {name: c for name, c in self.mixing.items() if c.removed}
+        if not removed:
+            kept = ", ".join(f"{name} {c.rows_in}" for name, c in self.mixing.items())
+            console.print(f"[bold]Mixing removed nothing[/] (rows checked: {kept})")
+            return
+        console.print("[bold]Removed while mixing:[/]")
+        for name, cleaning in removed.items():
+            for reason, count in cleaning.removed.most_common():
+                examples = escape(", ".join(cleaning.examples.get(reason, [])))
+                console.print(
+                    f"  {count:>6}  {name}: {reason} ({REASONS.get(reason, reason)}; "
+                    f"of {cleaning.rows_in} rows; e.g. {examples})"
+                )

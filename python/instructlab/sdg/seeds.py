@@ -180,3 +180,18 @@ def seed_test_set(rows: Iterable[Row], system_prompt: str | None = None) -> list
             user = f"{user}\n{_text(row['seed_context'])}"
         add(user, _text(row.get("seed_response")))
     return records
+
+
+def seed_test_texts(rows: Iterable[Row]) -> list[str]:
+    """The test set's question and answer texts, without any context or document: what
+    training rows are decontaminated against (each text once)."""
+    texts: dict[str, None] = {}
+    for row in rows:
+        if "icl_query_1" in row:
+            for index in range(1, ICL_PAIRS + 1):
+                for key in (f"icl_query_{index}", f"icl_response_{index}"):
+                    texts[_text(row.get(key)).strip()] = None
+            continue
+        for key in ("seed_question", "seed_response"):
+            texts[_text(row.get(key)).strip()] = None
+    return [t for t in texts if t]
