@@ -96,54 +96,33 @@ class Data(ConfiguredBase):
         """
         from instructlab.sdg.teacher import generate_from_config, launch_detached
 
+        # One set of options for both paths; only the teacher's keyword differs.
+        options: dict[str, Any] = {
+            "taxonomy_path": self.taxonomy_path,
+            "output_dir": self.output_dir,
+            "pipeline": pipeline,
+            "endpoint_url": endpoint_url,
+            "sdg_scale_factor": sdg_scale_factor,
+            "dry_run": dry_run,
+            "model_family": model_family,
+            "api_key": api_key,
+            "taxonomy_base": taxonomy_base,
+            "num_cpus": num_cpus,
+            "max_num_tokens": max_num_tokens,
+            "chunk_word_count": chunk_word_count,
+            "server_ctx_size": server_ctx_size,
+            "teacher_model_id": teacher_model_id,
+            "tls_insecure": tls_insecure,
+            "tls_client_cert": tls_client_cert,
+            "tls_client_key": tls_client_key,
+            "tls_client_passwd": tls_client_passwd,
+            "new_run": new_run,
+        }
         if detached:
-            return launch_detached(
-                self._given if not isinstance(self._given, ConfigModel) else None,
-                taxonomy_path=self.taxonomy_path,
-                model=self.teacher_model,
-                output_dir=self.output_dir,
-                pipeline=pipeline,
-                endpoint_url=endpoint_url,
-                sdg_scale_factor=sdg_scale_factor,
-                dry_run=dry_run,
-                model_family=model_family,
-                api_key=api_key,
-                taxonomy_base=taxonomy_base,
-                num_cpus=num_cpus,
-                max_num_tokens=max_num_tokens,
-                chunk_word_count=chunk_word_count,
-                server_ctx_size=server_ctx_size,
-                teacher_model_id=teacher_model_id,
-                tls_insecure=tls_insecure,
-                tls_client_cert=tls_client_cert,
-                tls_client_key=tls_client_key,
-                tls_client_passwd=tls_client_passwd,
-                new_run=new_run,
-            )
-
+            given = self._given if not isinstance(self._given, ConfigModel) else None
+            return launch_detached(given, model=self.teacher_model, **options)
         return generate_from_config(
-            self.configuration,
-            taxonomy_path=self.taxonomy_path,
-            teacher_model=self.teacher_model,
-            output_dir=self.output_dir,
-            pipeline=pipeline,
-            endpoint_url=endpoint_url,
-            sdg_scale_factor=sdg_scale_factor,
-            dry_run=dry_run,
-            model_family=model_family,
-            api_key=api_key,
-            taxonomy_base=taxonomy_base,
-            num_cpus=num_cpus,
-            max_num_tokens=max_num_tokens,
-            chunk_word_count=chunk_word_count,
-            server_ctx_size=server_ctx_size,
-            teacher_model_id=teacher_model_id,
-            tls_insecure=tls_insecure,
-            tls_client_cert=tls_client_cert,
-            tls_client_key=tls_client_key,
-            tls_client_passwd=tls_client_passwd,
-            new_run=new_run,
-            console=console,
+            self.configuration, teacher_model=self.teacher_model, console=console, **options
         )
 
     def list_pipelines(self) -> builtins.list[Any]:
