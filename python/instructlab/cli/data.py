@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -79,26 +80,24 @@ def generate(
     if list_pipelines:
         print_pipelines(sdk.list_pipelines())
         return
+    options: dict[str, Any] = {
+        "model_family": model_family,
+        "api_key": api_key,
+        "taxonomy_base": taxonomy_base,
+        "num_cpus": num_cpus,
+        "max_num_tokens": max_num_tokens,
+        "chunk_word_count": chunk_word_count,
+        "server_ctx_size": server_ctx_size,
+        "teacher_model_id": teacher_model_id,
+        "tls_insecure": tls_insecure,
+        "tls_client_cert": tls_client_cert,
+        "tls_client_key": tls_client_key,
+        "tls_client_passwd": tls_client_passwd,
+        "new_run": new_run,
+    }
     if detached:
         record = sdk.generate_data(
-            pipeline,
-            endpoint_url,
-            sdg_scale_factor,
-            dry_run,
-            model_family=model_family,
-            api_key=api_key,
-            taxonomy_base=taxonomy_base,
-            num_cpus=num_cpus,
-            max_num_tokens=max_num_tokens,
-            chunk_word_count=chunk_word_count,
-            server_ctx_size=server_ctx_size,
-            teacher_model_id=teacher_model_id,
-            tls_insecure=tls_insecure,
-            tls_client_cert=tls_client_cert,
-            tls_client_key=tls_client_key,
-            tls_client_passwd=tls_client_passwd,
-            new_run=new_run,
-            detached=True,
+            pipeline, endpoint_url, sdg_scale_factor, dry_run, detached=True, **options
         )
         print_detached(record)
         return
@@ -110,20 +109,8 @@ def generate(
             endpoint_url,
             sdg_scale_factor,
             dry_run,
-            model_family=model_family,
-            api_key=api_key,
-            taxonomy_base=taxonomy_base,
-            num_cpus=num_cpus,
-            max_num_tokens=max_num_tokens,
-            chunk_word_count=chunk_word_count,
-            server_ctx_size=server_ctx_size,
-            teacher_model_id=teacher_model_id,
-            tls_insecure=tls_insecure,
-            tls_client_cert=tls_client_cert,
-            tls_client_key=tls_client_key,
-            tls_client_passwd=tls_client_passwd,
-            new_run=new_run,
             console=console if console.is_terminal else None,
+            **options,
         )
     except GenerationIncomplete as exc:
         print_result(exc.result)

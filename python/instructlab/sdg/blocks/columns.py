@@ -44,9 +44,8 @@ class _RowBlock(Block):
         return out
 
 
-@BlockRegistry.register("DuplicateColumnsBlock")
-class DuplicateColumnsBlock(_RowBlock):
-    """Copies columns: ``columns_map`` maps an existing column to the name of its copy."""
+class _ColumnsMapBlock(_RowBlock):
+    """A row block configured by ``columns_map``: existing column -> new column name."""
 
     def __init__(
         self,
@@ -60,6 +59,11 @@ class DuplicateColumnsBlock(_RowBlock):
 
     def columns_needed(self) -> set[str]:
         return set(self.columns_map)
+
+
+@BlockRegistry.register("DuplicateColumnsBlock")
+class DuplicateColumnsBlock(_ColumnsMapBlock):
+    """Copies columns: ``columns_map`` maps an existing column to the name of its copy."""
 
     def columns_made(self, columns: set[str]) -> set[str]:
         return columns | set(self.columns_map.values())
@@ -72,21 +76,8 @@ class DuplicateColumnsBlock(_RowBlock):
 
 
 @BlockRegistry.register("RenameColumnsBlock")
-class RenameColumnsBlock(_RowBlock):
+class RenameColumnsBlock(_ColumnsMapBlock):
     """Renames columns: ``columns_map`` maps old names to new ones (applied all at once)."""
-
-    def __init__(
-        self,
-        ctx: PipelineContext,
-        pipe: Pipeline | None,
-        block_name: str,
-        columns_map: dict[str, str],
-    ) -> None:
-        super().__init__(ctx, pipe, block_name)
-        self.columns_map = dict(columns_map)
-
-    def columns_needed(self) -> set[str]:
-        return set(self.columns_map)
 
     def columns_made(self, columns: set[str]) -> set[str]:
         return (columns - set(self.columns_map)) | set(self.columns_map.values())
