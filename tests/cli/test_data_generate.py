@@ -1,0 +1,229 @@
+"""``ilab data generate`` through the CLI against the mock teacher over real HTTP on 127.0.0.1.
+
+Exit codes, the rows written, the printed report, ``--dry-run``, ``--num-cpus`` as a cap on
+requests in flight, ``--pipeline`` names and directories (the XDG user and system directories
+included), ``--list-pipelines`` and a leaf that yields nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner, Result
+
+from instructlab.cli.main import cli
+from instructlab.sdg.testing import Call, MockOpenAI, Rule
+
+pytest.importorskip("instructlab.sdg.seeds", reason="needs the SDG data issue (seeds, mixing)")
+
+LEAVES = {
+    "compositional_skills/extraction/grounded/meeting_action_items/qna.yaml",
+    "compositional_skills/linguistics/synonyms/qna.yaml",
+    "compositional_skills/writing/freeform/thank_you_notes/qna.yaml",
+    "knowledge/science/ecology/pollinators/qna.yaml",
+}
+BUILTIN_SIMPLE = Path(__file__).resolve().parents[2] / "python/instructlab/sdg/pipelines/simple"
+
+
+def reply(call: Call) -> str:
+    """A reply every simple-pipeline prompt parses, different per prompt and sample."""
+    text = f"{call.prompt}|{call.seed}|{call.choice}".encode()
+    tag = hashlib.blake2b(text, digest_size=4).hexdigest()
+    return f"Question: question {tag}?\n\nAnswer: answer {tag}."
+
+
+@pytest.fixture
+def taxonomy(tmp_path: Path) -> Path:
+    """The bundled example taxonomy in a git repository: four changed leaves."""
+    path = tmp_path / "taxonomy"
+    result = CliRunner().invoke(cli, ["taxonomy", "init", "--taxonomy-path", str(path)])
+    assert result.exit_code == 0, result.output
+    return path
+
+
+def generate(taxonomy: Path, server: MockOpenAI | None, out: Path, *extra: str) -> Result:
+    args = ["data", "generate", "--taxonomy-path", str(taxonomy), "--output-dir", str(out)]
+    if server is not None:
+        args += ["--endpoint-url", server.base_url]
+    return CliRunner().invoke(cli, [*args, "--sdg-scale-factor", "2", *extra])
+
+
+def _rows(path: Path) -> list[dict[str, object]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def _run_meta(out: Path) -> dict[str, object]:
+    (meta,) = (out / "runs").glob("*/run.json")
+    return json.loads(meta.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
+def test_generate_writes_rows_and_prints_the_report(taxonomy: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with MockOpenAI([Rule("", reply)]) as server:
+        result = generate(taxonomy, server, out, "--pipeline", "simple")
+        sent = server.stats.requests
+    assert result.exit_code == 0, result.output
+    # The report: a table per leaf and block, then the request counts, then where things went.
+    assert "rows in" in result.output and "gen_responses" in result.output
+    assert f"{sent} requests (0 retries, 0 errors, 0 throttled)" in result.output
+    (nodes,) = out.glob("node_datasets_*")
+    per_leaf = {f.stem.removesuffix("_p07").removesuffix("_p10") for f in nodes.glob("*.jsonl")}
+    assert per_leaf == {leaf.removesuffix("/qna.yaml").replace("/", "_") for leaf in LEAVES}
+    for file in nodes.glob("*.jsonl"):
+        assert _rows(file), file
+    (skills,) = out.glob("skills_train_msgs_*.jsonl")
+    assert f"skills mix: {skills}" in result.output
+    records = _rows(skills)
+    assert records and all(r["messages"] for r in records)
+    # Every answer came from the mock (the simple pipeline answers with the whole reply).
+    answers = [m["content"] for r in records for m in r["messages"] if m["role"] == "assistant"]  # type: ignore[attr-defined,index]
+    assert any(str(a).startswith("Question: question ") for a in answers)
+    report = json.loads(next((out / "runs").glob("*/report.json")).read_text())
+    assert {leaf["leaf"] for leaf in report["leaves"]} == LEAVES
+    assert _run_meta(out)["status"] == "done"
+
+
+def test_dry_run_validates_estimates_and_sends_nothing(taxonomy: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with MockOpenAI([Rule("", reply)]) as server:
+        result = generate(taxonomy, server, out, "--pipeline", "full", "--dry-run")
+        assert server.stats.http_requests == 0
+    assert result.exit_code == 0, result.output
+    assert "valid" in result.output and "Nothing was sent" in result.output
+    assert "requests (at most)" in result.output
+    assert "knowledge/science/ecology/pollinators/qna.yaml#mmlu_branch" in result.output
+    assert not (out / "runs").exists()
+    # A dry run still checks the pipeline: a broken one fails before any request.
+    bad = tmp_path / "bad"
+    shutil.copytree(BUILTIN_SIMPLE, bad)
+    text = (bad / "knowledge.yaml").read_text(encoding="utf-8")
+    (bad / "knowledge.yaml").write_text(text.replace("LLMBlock", "LLMBlok", 1), encoding="utf-8")
+    broken = generate(taxonomy, None, out, "--pipeline", str(bad), "--dry-run")
+    assert broken.exit_code != 0
+    assert "unknown block type 'LLMBlok'" in broken.output
+    assert str(bad / "knowledge.yaml") in broken.output
+    assert "Traceback" not in broken.output
+
+
+def test_num_cpus_caps_requests_in_flight(taxonomy: Path, tmp_path: Path) -> None:
+    with MockOpenAI([Rule("", reply)], latency=0.02) as server:
+        capped = generate(
+            taxonomy, server, tmp_path / "a", "--pipeline", "simple", "--num-cpus", "2"
+        )
+        assert capped.exit_code == 0, capped.output
+        assert server.stats.max_active_requests == 2
+        server.stats.max_active_requests = 0
+        free = generate(taxonomy, server, tmp_path / "b", "--pipeline", "simple")
+        assert free.exit_code == 0, free.output
+        # Without the cap the same run keeps more in flight: the cap is what held it at 2.
+        assert server.stats.max_active_requests > 2
+
+
+def _mark_prompts(pipeline_dir: Path, marker: str) -> None:
+    """Gives the copied pipeline prompts of its own, beside it, with a marker the mock sees."""
+    configs = pipeline_dir / "configs"
+    configs.mkdir()
+    for file in pipeline_dir.glob("*.yaml"):
+        text = file.read_text(encoding="utf-8")
+        for ref in {w for w in text.split() if w.startswith("../../configs/")}:
+            prompt = yaml.safe_load((BUILTIN_SIMPLE / ref).read_text(encoding="utf-8"))
+            prompt["generation"] = f"{marker} {prompt['generation']}"
+            (configs / Path(ref).name).write_text(yaml.safe_dump(prompt), encoding="utf-8")
+            text = text.replace(ref, f"configs/{Path(ref).name}")
+        file.write_text(text, encoding="utf-8")
+
+
+def test_pipeline_names_from_the_xdg_directories(
+    taxonomy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user = tmp_path / "xdg-data" / "instructlab/sdg/pipelines/mine"
+    system = tmp_path / "xdg-system" / "instructlab/sdg/pipelines/site"
+    for folder, marker in ((user, "MINE"), (system, "SITE")):
+        shutil.copytree(BUILTIN_SIMPLE, folder)
+        _mark_prompts(folder, marker)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("XDG_DATA_DIRS", str(tmp_path / "xdg-system"))
+
+    listed = CliRunner().invoke(cli, ["data", "generate", "--list-pipelines"])
+    assert listed.exit_code == 0, listed.output
+    lines = {line.split()[1]: line for line in listed.output.splitlines() if "│" in line}
+    assert {"simple", "full", "eval", "mine", "site"} <= set(lines)
+
+    rules = [Rule("MINE", reply), Rule("SITE", reply)]
+    with MockOpenAI(rules) as server:
+        mine = generate(taxonomy, server, tmp_path / "o1", "--pipeline", "mine")
+        assert mine.exit_code == 0, mine.output
+        assert server.stats.by_rule["MINE"] > 0 and server.stats.by_rule["SITE"] == 0
+        assert _run_meta(tmp_path / "o1")["pipeline"] == str(user)
+        site = generate(taxonomy, server, tmp_path / "o2", "--pipeline", "site")
+        assert site.exit_code == 0, site.output
+        assert server.stats.by_rule["SITE"] > 0
+        # A directory path works as is.
+        by_path = generate(taxonomy, server, tmp_path / "o3", "--pipeline", str(system))
+        assert by_path.exit_code == 0, by_path.output
+        assert server.stats.by_rule["default"] == 0
+    unknown = generate(taxonomy, None, tmp_path / "o4", "--pipeline", "nope", "--dry-run")
+    assert unknown.exit_code != 0
+    assert "nope" in unknown.output and str(tmp_path / "xdg-data") in unknown.output
+    assert "Traceback" not in unknown.output
+
+
+def test_a_copy_of_a_builtin_pipeline_works_from_the_user_directory(
+    taxonomy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The copy's prompt paths (../../configs/...) point into the package's layout; they are
+    # found in the package when they are not beside the copied file.
+    shutil.copytree(BUILTIN_SIMPLE, tmp_path / "xdg-data/instructlab/sdg/pipelines/copy")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    with MockOpenAI([Rule("", reply)]) as server:
+        result = generate(taxonomy, server, tmp_path / "out", "--pipeline", "copy")
+        assert server.stats.requests > 0
+    assert result.exit_code == 0, result.output
+
+
+def test_a_leaf_with_no_rows_fails_the_run_and_is_named(taxonomy: Path, tmp_path: Path) -> None:
+    # The simple pipeline takes any text as a question, so only empty replies leave no rows.
+    out = tmp_path / "out"
+    with MockOpenAI([Rule("thank", [""]), Rule("", reply)]) as server:
+        result = generate(taxonomy, server, out, "--pipeline", "simple")
+        assert server.stats.requests > 0
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    assert (
+        "1 leaves yielded no training rows: "
+        "compositional_skills/writing/freeform/thank_you_notes/qna.yaml" in result.output
+    )
+    # The report is printed and the other leaves' data is written all the same.
+    assert "rows in" in result.output
+    (nodes,) = out.glob("node_datasets_*")
+    names = {f.stem for f in nodes.glob("*.jsonl")}
+    assert "compositional_skills_linguistics_synonyms" in names
+    assert "compositional_skills_writing_freeform_thank_you_notes" not in names
+
+
+def test_an_unreachable_endpoint_is_one_message(taxonomy: Path, tmp_path: Path) -> None:
+    with MockOpenAI() as server:
+        url = server.base_url
+    result = CliRunner().invoke(
+        cli,
+        [
+            "data",
+            "generate",
+            "--taxonomy-path",
+            str(taxonomy),
+            "--output-dir",
+            str(tmp_path / "out"),
+            "--endpoint-url",
+            url,
+            "--pipeline",
+            "simple",
+        ],
+    )
+    assert result.exit_code != 0
+    assert url.removesuffix("/v1") in result.output
+    assert "Traceback" not in result.output
