@@ -227,3 +227,74 @@ def test_an_unreachable_endpoint_is_one_message(taxonomy: Path, tmp_path: Path) 
     assert result.exit_code != 0
     assert url.removesuffix("/v1") in result.output
     assert "Traceback" not in result.output
+
+
+def test_tls_options_against_an_https_teacher(
+    taxonomy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("trustme", reason="the dev extra brings trustme")
+    from sdg.test_tls import PASSWORD, Certs
+
+    certs = Certs(tmp_path / "certs")
+    simple = ("--pipeline", "simple")
+    with MockOpenAI([Rule("", reply)], ssl_context=certs.server_context()) as server:
+        unknown = generate(taxonomy, server, tmp_path / "o1", *simple)
+        assert unknown.exit_code != 0
+        assert "CERTIFICATE_VERIFY_FAILED" in unknown.output
+        assert server.base_url in unknown.output
+        assert "Traceback" not in unknown.output
+        insecure = generate(taxonomy, server, tmp_path / "o2", *simple, "--tls-insecure")
+        assert insecure.exit_code == 0, insecure.output
+        # The system's trust store (here a CA file named by SSL_CERT_FILE) is honoured.
+        monkeypatch.setenv("SSL_CERT_FILE", str(certs.ca_file))
+        trusted = generate(taxonomy, server, tmp_path / "o3", *simple)
+        assert trusted.exit_code == 0, trusted.output
+        assert server.stats.requests > 0
+
+    mtls = certs.server_context(require_client_cert=True)
+    with MockOpenAI([Rule("", reply)], ssl_context=mtls, api_key="sk-right") as server:
+        client = ("--tls-client-cert", str(certs.client_cert), "--api-key", "sk-right")
+        no_cert = generate(taxonomy, server, tmp_path / "o4", *simple, "--api-key", "sk-right")
+        assert no_cert.exit_code != 0
+        assert "Traceback" not in no_cert.output
+        bad_password = generate(
+            taxonomy,
+            server,
+            tmp_path / "o5",
+            *simple,
+            *client,
+            "--tls-client-key",
+            str(certs.encrypted_key),
+            "--tls-client-passwd",
+            "wrong",
+        )
+        assert bad_password.exit_code != 0
+        assert f"{certs.client_cert}: cannot load the TLS client certificate" in bad_password.output
+        assert server.stats.http_requests == 0
+        ok = generate(
+            taxonomy,
+            server,
+            tmp_path / "o6",
+            *simple,
+            *client,
+            "--tls-client-key",
+            str(certs.encrypted_key),
+            "--tls-client-passwd",
+            PASSWORD,
+        )
+        assert ok.exit_code == 0, ok.output
+        assert server.stats.requests > 0
+        wrong_key = generate(
+            taxonomy,
+            server,
+            tmp_path / "o7",
+            *simple,
+            "--tls-client-cert",
+            str(certs.client_cert),
+            "--tls-client-key",
+            str(certs.client_key),
+            "--api-key",
+            "sk-wrong",
+        )
+        assert wrong_key.exit_code != 0
+        assert "401" in wrong_key.output

@@ -255,7 +255,7 @@ class LLMClient:
 
     async def aclose(self) -> None:
         """Closes idle connections."""
-        self._transport.close()
+        await self._transport.aclose()
 
 
 class _Retry(Exception):
