@@ -298,3 +298,38 @@ def test_tls_options_against_an_https_teacher(
         )
         assert wrong_key.exit_code != 0
         assert "401" in wrong_key.output
+
+
+def test_detached_run_is_tracked_and_writes_its_output(taxonomy: Path, tmp_path: Path) -> None:
+    import re
+    import time
+
+    from instructlab.serve import processes
+
+    out = tmp_path / "out"
+    with MockOpenAI([Rule("", reply)], api_key="sk-secret") as server:
+        started = generate(
+            taxonomy, server, out, "--pipeline", "simple", "--api-key", "sk-secret", "-dt"
+        )
+        assert started.exit_code == 0, started.output
+        found = re.search(r"in the background \(process (\w+)\)", started.output)
+        assert found, started.output
+        process_id = found.group(1)
+        listed = CliRunner().invoke(cli, ["process", "list", "--format", "json"])
+        assert listed.exit_code == 0, listed.output
+        (record,) = [r for r in json.loads(listed.output) if r["id"] == process_id]
+        assert record["kind"] == "data-generate"
+        deadline = time.monotonic() + 180
+        while processes.get(process_id).state == "running" and time.monotonic() < deadline:
+            time.sleep(0.1)
+        done = processes.get(process_id)
+        log = Path(done.log_file).read_text(encoding="utf-8")
+        assert done.state == "done", log
+        assert server.stats.requests > 0
+        # The API key reached the child, but never its command line or the process list.
+        table = CliRunner().invoke(cli, ["process", "list"])
+        assert "sk-secret" not in table.output + json.dumps(done.to_dict())
+    assert f"{server.stats.requests} requests (0 retries" in log
+    (skills,) = out.glob("skills_train_msgs_*.jsonl")
+    assert f"skills mix: {skills}" in log
+    assert _rows(skills)
