@@ -333,3 +333,16 @@ def test_detached_run_is_tracked_and_writes_its_output(taxonomy: Path, tmp_path:
     (skills,) = out.glob("skills_train_msgs_*.jsonl")
     assert f"skills mix: {skills}" in log
     assert _rows(skills)
+
+
+def test_an_unknown_model_family_is_refused_before_any_request(
+    taxonomy: Path, tmp_path: Path
+) -> None:
+    with MockOpenAI([Rule("", reply)]) as server:
+        result = generate(taxonomy, server, tmp_path / "out", "--model-family", "nope")
+        assert server.stats.http_requests == 0
+    assert result.exit_code != 0
+    assert "unknown model family 'nope'" in result.output and "granite" in result.output
+    assert "Traceback" not in result.output
+    known = generate(taxonomy, None, tmp_path / "out", "--model-family", "Mixtral", "--dry-run")
+    assert known.exit_code == 0, known.output

@@ -186,6 +186,13 @@ def generate_for_leaves(
     from instructlab.sdg.discovery import find_pipeline
 
     found = find_pipeline(pipeline)
+    if model_family is not None:
+        from instructlab.sdg.prompts import detect_model_family
+
+        try:
+            detect_model_family(model_family, None)
+        except KeyError as exc:
+            raise GenerateException(str(exc.args[0])) from None
     ctx = PipelineContext(
         client=client,
         model_family=model_family,
