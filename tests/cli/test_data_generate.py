@@ -346,3 +346,74 @@ def test_an_unknown_model_family_is_refused_before_any_request(
     assert "Traceback" not in result.output
     known = generate(taxonomy, None, tmp_path / "out", "--model-family", "Mixtral", "--dry-run")
     assert known.exit_code == 0, known.output
+
+
+def _outputs(out: Path) -> dict[str, str]:
+    """Every JSONL file the run wrote, by name without the run's time stamp."""
+    import re
+
+    stamp = re.compile(r"\d{4}-\d\d-\d\dT\d\d_\d\d_\d\d(_\d+)?")
+    return {
+        stamp.sub("RUN", str(f.relative_to(out))): f.read_text(encoding="utf-8")
+        for f in sorted(out.rglob("*.jsonl"))
+        if "runs" not in f.relative_to(out).parts
+    }
+
+
+def test_a_killed_run_continues_and_ends_as_an_uninterrupted_one(
+    taxonomy: Path, tmp_path: Path
+) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    def command(server: MockOpenAI, out: Path) -> list[str]:
+        return [
+            sys.executable,
+            "-c",
+            "from instructlab.cli.main import main; main()",
+            "data",
+            "generate",
+            "--taxonomy-path",
+            str(taxonomy),
+            "--endpoint-url",
+            server.base_url,
+            "--output-dir",
+            str(out),
+            "--pipeline",
+            "simple",
+            "--sdg-scale-factor",
+            "6",
+            "--num-cpus",
+            "4",
+        ]
+
+    with MockOpenAI([Rule("", reply)], latency=0.03) as server:
+        whole = subprocess.run(command(server, tmp_path / "a"), capture_output=True, text=True)
+        assert whole.returncode == 0, whole.stdout + whole.stderr
+        total = server.stats.requests
+    assert total >= 100
+
+    with MockOpenAI([Rule("", reply)], latency=0.03) as server:
+        proc = subprocess.Popen(
+            command(server, tmp_path / "b"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        deadline = time.monotonic() + 120
+        while server.stats.completions < total // 2 and time.monotonic() < deadline:
+            time.sleep(0.005)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+        answered = server.stats.completions
+        assert 0.3 <= answered / total <= 0.7
+        again = subprocess.run(command(server, tmp_path / "b"), capture_output=True, text=True)
+        assert again.returncode == 0, again.stdout + again.stderr
+        sent = server.stats.requests
+    assert "Continued the unfinished run in" in again.stdout
+    # Only the requests in flight at the kill (at most --num-cpus) were sent twice.
+    assert total <= sent <= total + 4
+    expected = _outputs(tmp_path / "a")
+    assert len(expected) >= 8  # node data sets, mixes, the test set, legacy messages
+    assert _outputs(tmp_path / "b") == expected
+    assert len(list((tmp_path / "b" / "runs").iterdir())) == 1
