@@ -417,3 +417,29 @@ def test_a_killed_run_continues_and_ends_as_an_uninterrupted_one(
     assert len(expected) >= 8  # node data sets, mixes, the test set, legacy messages
     assert _outputs(tmp_path / "b") == expected
     assert len(list((tmp_path / "b" / "runs").iterdir())) == 1
+
+
+def test_teacher_model_id_and_max_num_tokens_reach_the_requests(
+    taxonomy: Path, tmp_path: Path
+) -> None:
+    seen: list[tuple[str, int]] = []
+
+    def record(call: Call) -> str:
+        seen.append((call.model, int(call.body.get("max_tokens", 0))))
+        return reply(call)
+
+    with MockOpenAI([Rule("", record)], models=["other-model"]) as server:
+        result = generate(
+            taxonomy,
+            server,
+            tmp_path / "out",
+            *("--pipeline", "simple", "--teacher-model-id", "served-id"),
+            *("--max-num-tokens", "77"),
+        )
+        assert result.exit_code == 0, result.output
+        by_block = server.stats.by_rule
+    assert by_block and seen
+    assert {model for model, _ in seen} == {"served-id"}
+    # As in InstructLab, --max-num-tokens bounds the knowledge answers (gen_knowledge).
+    assert 77 in {tokens for _, tokens in seen}
+    assert any(tokens != 77 for _, tokens in seen)
