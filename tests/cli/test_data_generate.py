@@ -443,3 +443,60 @@ def test_teacher_model_id_and_max_num_tokens_reach_the_requests(
     # As in InstructLab, --max-num-tokens bounds the knowledge answers (gen_knowledge).
     assert 77 in {tokens for _, tokens in seen}
     assert any(tokens != 77 for _, tokens in seen)
+
+
+def full_reply(call: Call) -> str:
+    """A teacher for every prompt of the ``full`` pipeline: judges say YES (or a passing score)
+    four times in five, and NO (or a failing one) otherwise."""
+    p = call.prompt
+    h = hashlib.blake2b(f"{p}|{call.seed}|{call.choice}".encode(), digest_size=4).hexdigest()
+    failing = int(h, 16) % 5 == 0
+
+    def tagged(*pairs: tuple[str, str]) -> str:
+        return "\n".join(f"[Start of {tag}]{text}[End of {tag}]" for tag, text in pairs)
+
+    if "strict fact-checker" in p:
+        return tagged(("Explanation", "checked"), ("Answer", "NO" if failing else "YES"))
+    if "demanding reviewer" in p:
+        return tagged(("Feedback", "fine"), ("Score", "0" if failing else "2"))
+    if "exam editor" in p:
+        return tagged(("Explanation", "clear"), ("Rating", "0" if failing else "1"))
+    if "writes study material" in p:
+        return "".join(
+            f"[Question] question {h}-{k}? [Answer] answer {h}-{k}. [End]\n" for k in (1, 2)
+        )
+    if "multiple-choice" in p:
+        return tagged(("Question", f"Which {h}? A) x B) y C) z D) w"), ("Answer", "A"))
+    if "source material" in p:
+        return tagged(("Context", f"A meeting {h}: Dana will send the budget by Friday."))
+    if "invents realistic requests" in p:
+        return "\n".join(tagged(("Question", f"request {h}-{k}?")) for k in range(3))
+    if "reviewer who checks requests" in p:
+        return tagged(("Evaluation", "ok"), ("Score", "0" if failing else "1"))
+    if "strict grader" in p:
+        return tagged(("Evaluation", "ok"), ("Score", "1" if failing else "2"))
+    if "helpful, honest and careful" in p:
+        return tagged(("Response", f"response {h}"))
+    return f"A summary of the document, number {h}, with its facts restated."
+
+
+def test_the_full_pipeline_yields_rows_for_every_leaf_kind(taxonomy: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with MockOpenAI([Rule("", full_reply)]) as server:
+        result = generate(taxonomy, server, out, "--pipeline", "full")
+        assert server.stats.requests > 0
+    assert result.exit_code == 0, result.output
+    report = json.loads(next((out / "runs").glob("*/report.json")).read_text())
+    rows = {leaf["leaf"]: leaf["rows_out"] for leaf in report["leaves"]}
+    assert set(rows) == LEAVES | {"knowledge/science/ecology/pollinators/qna.yaml#mmlu_branch"}
+    assert all(count > 0 for count in rows.values()), rows
+    # The judges' NOs and low scores were dropped by the filters, and counted.
+    dropped = " ".join(report["drops"])
+    for block in ("filter_faithfulness", "filter_relevancy", "filter_questions", "filter_qa_pair"):
+        assert block in dropped, report["drops"]
+    (knowledge,) = out.glob("knowledge_train_msgs_*.jsonl")
+    assert _rows(knowledge)
+    (nodes,) = out.glob("node_datasets_*")
+    mmlu = _rows(nodes / "mmlubench_knowledge_science_ecology_pollinators.jsonl")
+    assert len(mmlu) == rows["knowledge/science/ecology/pollinators/qna.yaml#mmlu_branch"]
+    assert (nodes / "knowledge_science_ecology_pollinators_task.yaml").is_file()
