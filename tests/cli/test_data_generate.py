@@ -466,7 +466,7 @@ def full_reply(call: Call) -> str:
             f"[Question] question {h}-{k}? [Answer] answer {h}-{k}. [End]\n" for k in (1, 2)
         )
     if "multiple-choice" in p:
-        return tagged(("Question", f"Which {h}? A) x B) y C) z D) w"), ("Answer", "A"))
+        return tagged(("Question", f"Which {h}?\nA) x\nB) y\nC) z\nD) w"), ("Answer", "A) x"))
     if "source material" in p:
         return tagged(("Context", f"A meeting {h}: Dana will send the budget by Friday."))
     if "invents realistic requests" in p:
@@ -500,3 +500,17 @@ def test_the_full_pipeline_yields_rows_for_every_leaf_kind(taxonomy: Path, tmp_p
     mmlu = _rows(nodes / "mmlubench_knowledge_science_ecology_pollinators.jsonl")
     assert len(mmlu) == rows["knowledge/science/ecology/pollinators/qna.yaml#mmlu_branch"]
     assert (nodes / "knowledge_science_ecology_pollinators_task.yaml").is_file()
+
+
+def test_unusable_multiple_choice_rows_fail_the_mmlu_branch_leaf(
+    taxonomy: Path, tmp_path: Path
+) -> None:
+    def no_answer_letter(call: Call) -> str:
+        text = full_reply(call)
+        return text.replace("[Start of Answer]A)", "[Start of Answer]first")
+
+    with MockOpenAI([Rule("", no_answer_letter)]) as server:
+        result = generate(taxonomy, server, tmp_path / "out", "--pipeline", "full")
+    assert result.exit_code == 1, result.output
+    assert "knowledge/science/ecology/pollinators/qna.yaml#mmlu_branch" in result.output
+    assert "lack four options A) to D)" in result.output
