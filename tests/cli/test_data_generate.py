@@ -514,3 +514,26 @@ def test_unusable_multiple_choice_rows_fail_the_mmlu_branch_leaf(
     assert result.exit_code == 1, result.output
     assert "knowledge/science/ecology/pollinators/qna.yaml#mmlu_branch" in result.output
     assert "lack four options A) to D)" in result.output
+
+
+def test_a_run_with_failed_leaves_is_continued_by_the_same_command(
+    taxonomy: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    broken = [Rule("thank", ["-"], overflow=True), Rule("", reply)]
+    with MockOpenAI(broken) as server:
+        first = generate(taxonomy, server, out, "--pipeline", "simple")
+        answered = server.stats.requests
+    assert first.exit_code == 1, first.output
+    assert "thank_you_notes" in first.output
+    with MockOpenAI([Rule("", reply)]) as server:
+        second = generate(taxonomy, server, out, "--pipeline", "simple")
+        resent = server.stats.requests
+        assert server.stats.by_rule["default"] == 0
+    assert second.exit_code == 0, second.output
+    assert "Continued the unfinished run in" in second.output
+    assert len(list((out / "runs").iterdir())) == 1
+    # Only the failed leaf's requests went out again; everything answered came from the cache.
+    assert 0 < resent < answered
+    (nodes,) = out.glob("node_datasets_*")
+    assert (nodes / "compositional_skills_writing_freeform_thank_you_notes.jsonl").is_file()

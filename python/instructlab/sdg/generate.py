@@ -268,7 +268,9 @@ def generate_for_leaves(
         outputs = _mix(jobs, rows, seed_by_leaf, output, suffix, system_prompt, seeding, report)
         report.mixing = outputs.cleaning
         report.write(run_dir / "report.json")
-    meta["status"] = "done"
+    # A run with failed leaves stays open: the same command continues it, re-sending only what
+    # was never answered (the teacher may be back, or fixed).
+    meta["status"] = "done" if report.ok else "incomplete"
     (run_dir / "run.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
     result = GenerateResult(run_dir, report, outputs, None, resumed, str(found.path))
     return result
