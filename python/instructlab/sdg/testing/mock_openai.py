@@ -102,6 +102,11 @@ def _digest(*parts: Any) -> int:
     return int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "big")
 
 
+#: How the server treats ``n`` > 1: honour it, ignore it (one choice), refuse it with HTTP 400,
+#: or fail with HTTP 500 as llama.cpp's server does ("Only one completion choice is allowed").
+_N_SUPPORT = ("yes", "ignore", "error", "server-error")
+
+
 class _Capacity:
     """``size`` slots; a request takes ``n`` at once, in arrival order."""
 
@@ -148,8 +153,8 @@ class MockOpenAI:
         api_key: str | None = None,
         ssl_context: ssl.SSLContext | None = None,
     ) -> None:
-        if n_support not in ("yes", "ignore", "error"):
-            raise ValueError("n_support is yes, ignore or error")
+        if n_support not in _N_SUPPORT:
+            raise ValueError("n_support is " + ", ".join(_N_SUPPORT))
         self.rules = list(rules)
         self.latency = latency
         self.capacity = capacity
@@ -364,6 +369,9 @@ class MockOpenAI:
         hang = rule.hang_rate or self.default.hang_rate
         if n > 1 and self.n_support == "error":
             return 400, {"error": {"message": "only one choice (n=1) is supported"}}, {}
+        if n > 1 and self.n_support == "server-error":
+            message = "Only one completion choice is allowed"
+            return 500, {"error": {"code": 500, "message": message, "type": "server_error"}}, {}
         if n > 1 and self.n_support == "ignore":
             n = 1
             req = dict(req, n=1)
@@ -454,7 +462,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--latency", type=float, default=0.0)
     parser.add_argument("--capacity", type=int)
     parser.add_argument("--seq-time", type=float, default=0.0)
-    parser.add_argument("--n-support", default="yes", choices=["yes", "ignore", "error"])
+    parser.add_argument("--n-support", default="yes", choices=list(_N_SUPPORT))
     args = parser.parse_args(argv)
     rules = _rules_from_file(args.script) if args.script else []
     mock = MockOpenAI(
