@@ -537,3 +537,23 @@ def test_a_run_with_failed_leaves_is_continued_by_the_same_command(
     assert 0 < resent < answered
     (nodes,) = out.glob("node_datasets_*")
     assert (nodes / "compositional_skills_writing_freeform_thank_you_notes.jsonl").is_file()
+
+
+def test_chunk_options_change_the_knowledge_seed_rows(taxonomy: Path, tmp_path: Path) -> None:
+    def seed_rows(*extra: str) -> int:
+        result = generate(
+            taxonomy, None, tmp_path / "out", "--pipeline", "simple", "--dry-run", *extra
+        )
+        assert result.exit_code == 0, result.output
+        (line,) = [
+            line
+            for line in result.output.splitlines()
+            if "knowledge/science/ecology/pollinators/qna.yaml " in line
+        ]
+        return int(line.split("│")[2])
+
+    default = seed_rows()
+    smaller = seed_rows("--chunk-word-count", "40")
+    capped = seed_rows("--server-ctx-size", "300")
+    # Smaller chunks (asked for, or forced by a small teacher context) make more seed rows.
+    assert smaller > default and capped > default
