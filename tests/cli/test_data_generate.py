@@ -557,3 +557,20 @@ def test_chunk_options_change_the_knowledge_seed_rows(taxonomy: Path, tmp_path: 
     capped = seed_rows("--server-ctx-size", "300")
     # Smaller chunks (asked for, or forced by a small teacher context) make more seed rows.
     assert smaller > default and capped > default
+
+
+def test_the_model_comes_from_model_or_the_server(taxonomy: Path, tmp_path: Path) -> None:
+    models: set[str] = set()
+
+    def record(call: Call) -> str:
+        models.add(call.model)
+        return reply(call)
+
+    with MockOpenAI([Rule("", record)], models=["listed-model", "second"]) as server:
+        asked = generate(taxonomy, server, tmp_path / "a", "--pipeline", "simple")
+        assert asked.exit_code == 0, asked.output
+        assert models == {"listed-model"}  # the first model the server lists
+        models.clear()
+        named = generate(taxonomy, server, tmp_path / "b", "--pipeline", "simple", "--model", "x")
+        assert named.exit_code == 0, named.output
+        assert models == {"x"}
