@@ -156,6 +156,7 @@ def test_an_openai_client_brings_its_url_key_and_tls_settings(certs: Certs) -> N
             client = client_from(given, max_attempts=1)
             assert client.base_url == server.base_url
             assert client.api_key == "sk-right"
+            assert client.timeout == 600.0  # the OpenAI client's default read timeout
 
             async def go(client: LLMClient = client) -> list[str | None]:
                 try:
@@ -165,6 +166,10 @@ def test_an_openai_client_brings_its_url_key_and_tls_settings(certs: Certs) -> N
 
             assert asyncio.run(go()) == ["hi"]
         assert server.stats.requests == 2
+        timed = openai.OpenAI(
+            base_url=server.base_url, api_key="k", timeout=openai.Timeout(42.0, connect=3.0)
+        )
+        assert client_from(timed).timeout == 42.0
         # The same object without the client certificate is refused by the server.
         bare = openai.OpenAI(
             base_url=server.base_url,

@@ -312,7 +312,9 @@ def client_from(
         )
     api_key = getattr(client, "api_key", None) or None
     given_timeout = getattr(client, "timeout", None)
-    if isinstance(given_timeout, (int, float)):
+    # A number, or an httpx Timeout whose read timeout is what a generation waits for.
+    given_timeout = getattr(given_timeout, "read", given_timeout)
+    if isinstance(given_timeout, (int, float)) and not isinstance(given_timeout, bool):
         timeout = float(given_timeout)
     return LLMClient(
         str(base_url),
