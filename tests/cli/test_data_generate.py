@@ -184,6 +184,11 @@ def test_a_copy_of_a_builtin_pipeline_works_from_the_user_directory(
         result = generate(taxonomy, server, tmp_path / "out", "--pipeline", "copy")
         assert server.stats.requests > 0
     assert result.exit_code == 0, result.output
+    shutil.copytree(
+        BUILTIN_SIMPLE.with_name("full"), tmp_path / "xdg-data/instructlab/sdg/pipelines/f"
+    )
+    checked = generate(taxonomy, None, tmp_path / "out", "--pipeline", "f", "--dry-run")
+    assert checked.exit_code == 0, checked.output
 
 
 def test_a_leaf_with_no_rows_fails_the_run_and_is_named(taxonomy: Path, tmp_path: Path) -> None:
