@@ -25,7 +25,7 @@ __all__ = ["ClientStats", "Completion", "LLMClient", "client_from"]
 _RETRYABLE = {408, 409, 425, 429, 500, 502, 503, 504}
 #: A server error that says it cannot do n > 1 (llama.cpp: HTTP 500 "Only one completion choice
 #: is allowed"); any other server error on a first request for n says nothing about n.
-_N_REFUSAL = re.compile(r"\bchoices?\b|\bn\b", re.IGNORECASE)
+_N_REFUSAL = re.compile(r"\bchoices?\b|['\"`]n['\"`]|\bn\s*(?:must|should|>|=)", re.IGNORECASE)
 _CONTEXT_WORDS = ("context length", "context size", "context window", "context_length", "too long")
 
 
