@@ -179,3 +179,22 @@ def test_an_openai_client_brings_its_url_key_and_tls_settings(certs: Certs) -> N
         with pytest.raises(RequestFailed):
             asyncio.run(client_from(bare, max_attempts=1).generate("chat", BODY, 1))
         assert server.stats.requests == 2
+
+
+def test_an_openai_client_that_skips_verification_is_followed(https: MockOpenAI) -> None:
+    openai = pytest.importorskip("openai", reason="the dev extra brings openai")
+    unchecked = openai.OpenAI(
+        base_url=https.base_url, api_key="k", http_client=openai.DefaultHttpxClient(verify=False)
+    )
+    client = client_from(unchecked, max_attempts=1)
+
+    async def go() -> list[str | None]:
+        try:
+            return (await client.generate("chat", BODY, 1)).texts
+        finally:
+            await client.aclose()
+
+    assert asyncio.run(go()) == ["hi"]
+    checked = openai.OpenAI(base_url=https.base_url, api_key="k")
+    with pytest.raises(RequestFailed, match="CERTIFICATE_VERIFY_FAILED"):
+        asyncio.run(client_from(checked, max_attempts=1).generate("chat", BODY, 1))
