@@ -27,6 +27,7 @@ LEAVES = {
     "compositional_skills/writing/freeform/thank_you_notes/qna.yaml",
     "knowledge/science/ecology/pollinators/qna.yaml",
 }
+SIMPLE = ("--pipeline", "simple")
 BUILTIN_SIMPLE = Path(__file__).resolve().parents[2] / "python/instructlab/sdg/pipelines/simple"
 
 
@@ -579,3 +580,193 @@ def test_the_model_comes_from_model_or_the_server(taxonomy: Path, tmp_path: Path
         named = generate(taxonomy, server, tmp_path / "b", "--pipeline", "simple", "--model", "x")
         assert named.exit_code == 0, named.output
         assert models == {"x"}
+
+
+def test_quiet_prints_the_summary_and_errors_only(taxonomy: Path, tmp_path: Path) -> None:
+    with MockOpenAI([Rule("", reply)]) as server:
+        loud = generate(taxonomy, server, tmp_path / "a", "--pipeline", "simple")
+        quiet = generate(taxonomy, server, tmp_path / "b", "--pipeline", "simple", "--quiet")
+    assert loud.exit_code == 0 and quiet.exit_code == 0, loud.output + quiet.output
+    assert "rows in" in loud.output and "gen_responses" in loud.output
+    assert "rows in" not in quiet.output and "gen_responses" not in quiet.output
+    rows = sum(len(_rows(f)) for f in (tmp_path / "b").glob("node_datasets_*/*.jsonl"))
+    assert f"rows generated for {len(LEAVES)} leaves;" in quiet.output
+    assert "requests (0 retries, 0 errors, 0 throttled)" in quiet.output
+    assert rows > 0 and "skills mix:" in quiet.output
+    with MockOpenAI([Rule("thank", [""]), Rule("", reply)]) as server:
+        failed = generate(taxonomy, server, tmp_path / "c", "--pipeline", "simple", "--quiet")
+    assert failed.exit_code == 1
+    assert "leaf compositional_skills/writing/freeform/thank_you_notes/qna.yaml yielded no" in (
+        failed.output
+    )
+    assert "rows in" not in failed.output
+
+
+def test_batch_size_caps_requests_in_flight(taxonomy: Path, tmp_path: Path) -> None:
+    simple = ("--pipeline", "simple")
+    with MockOpenAI([Rule("", reply)], latency=0.02) as server:
+        for out, extra, cap in (
+            ("a", ("--batch-size", "3"), 3),
+            ("b", ("--batch-size", "3", "--num-cpus", "2"), 2),
+            ("c", ("--batch-size", "2", "--num-cpus", "5"), 2),
+        ):
+            server.stats.max_active_requests = 0
+            result = generate(taxonomy, server, tmp_path / out, *simple, *extra)
+            assert result.exit_code == 0, result.output
+            assert server.stats.max_active_requests == cap, extra
+        server.stats.max_active_requests = 0
+        # 0 is InstructLab's "no batching": no cap from this option.
+        free = generate(taxonomy, server, tmp_path / "d", *simple, "--batch-size", "0")
+        assert free.exit_code == 0, free.output
+        assert server.stats.max_active_requests > 3
+    refused = generate(taxonomy, None, tmp_path / "e", "--batch-size", "-1", "--dry-run")
+    assert refused.exit_code == 2 and "--batch-size" in refused.output
+
+
+def test_yaml_rules_choose_how_the_leaves_are_linted(taxonomy: Path, tmp_path: Path) -> None:
+    leaf = taxonomy / "compositional_skills/linguistics/synonyms/qna.yaml"
+    leaf.write_text(leaf.read_text().replace("created_by:", "created_by:  "))
+    strict = generate(taxonomy, None, tmp_path / "out", "--pipeline", "simple", "--dry-run")
+    assert strict.exit_code != 0
+    assert "compositional_skills/linguistics/synonyms/qna.yaml" in strict.output
+    assert "Traceback" not in strict.output
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("extends: relaxed\nrules:\n  line-length: disable\n  colons: disable\n")
+    relaxed = generate(
+        taxonomy, None, tmp_path / "out", "--pipeline", "simple", "--dry-run",
+        "--yaml-rules", str(rules),
+    )  # fmt: skip
+    assert relaxed.exit_code == 0, relaxed.output
+    assert "valid" in relaxed.output
+    missing = generate(taxonomy, None, tmp_path / "out", "--yaml-rules", str(tmp_path / "no"))
+    assert missing.exit_code == 2 and "--yaml-rules" in missing.output
+
+
+def _write_config(path: Path, config: dict[str, object]) -> Path:
+    path.write_text(yaml.safe_dump({"version": "1.0.0", **config}), encoding="utf-8")
+    return path
+
+
+def test_student_and_teacher_model_ids_come_from_the_models_list(
+    taxonomy: Path, tmp_path: Path
+) -> None:
+    models = [
+        {"id": "student", "path": "unused", "system_prompt": "You are STUDENT-PROMPT."},
+        {"id": "teach", "path": "served-teacher", "family": "mixtral"},
+    ]
+    config = _write_config(tmp_path / "config.yaml", {"models": models})
+    seen: set[str] = set()
+
+    def record(call: Call) -> str:
+        seen.add(call.model)
+        return reply(call)
+
+    out = tmp_path / "out"
+    with MockOpenAI([Rule("", record)], models=["listed"]) as server:
+        result = CliRunner().invoke(
+            cli,
+            [
+                *("--config", str(config), "data", "generate", "--pipeline", "simple"),
+                *("--taxonomy-path", str(taxonomy), "--output-dir", str(out)),
+                *("--endpoint-url", server.base_url, "--sdg-scale-factor", "2"),
+                *("--student-model-id", "student", "--teacher-model-id", "teach"),
+            ],
+        )
+        assert result.exit_code == 0, result.output
+    # The teacher entry's path is the model the endpoint is asked for.
+    assert seen == {"served-teacher"}
+    (skills,) = out.glob("skills_train_msgs_*.jsonl")
+    systems = {m["content"] for r in _rows(skills) for m in r["messages"] if m["role"] == "system"}  # type: ignore[attr-defined,index]
+    assert systems == {"You are STUDENT-PROMPT."}
+    unknown = CliRunner().invoke(
+        cli,
+        [
+            *("--config", str(config), "data", "generate", "--dry-run"),
+            *("--taxonomy-path", str(taxonomy), "--student-model-id", "nobody"),
+        ],
+    )
+    assert unknown.exit_code != 0
+    assert "--student-model-id 'nobody'" in unknown.output and "student, teach" in unknown.output
+
+
+def test_num_instructions_is_read_as_the_scale_factor_with_a_warning(
+    taxonomy: Path, tmp_path: Path
+) -> None:
+    def sequences(*extra: str) -> str:
+        args = ["data", "generate", "--taxonomy-path", str(taxonomy), "--dry-run", *extra]
+        result = CliRunner().invoke(cli, [*args, "--pipeline", "simple"])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    old = sequences("--num-instructions", "3")
+    assert "--num-instructions is deprecated; use --sdg-scale-factor" in old
+    new = sequences("--sdg-scale-factor", "3")
+    estimate = [line for line in new.splitlines() if "generated sequences" in line]
+    assert estimate and estimate[0] in old
+    assert sequences("--sdg-scale-factor", "5") != new
+
+
+def test_gpus_and_serving_output_reach_a_teacher_started_here(
+    taxonomy: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Without --endpoint-url the teacher is started here; the server is stood in for by the
+    mock (a real vLLM needs a GPU), so what reaches it can be checked."""
+    import contextlib
+    import logging
+    import types
+    from collections.abc import Iterator
+
+    import instructlab.serve
+
+    started: list[dict[str, object]] = []
+
+    with MockOpenAI([Rule("", reply)]) as server:
+
+        @contextlib.contextmanager
+        def fake_server(model: object, **kwargs: object) -> Iterator[object]:
+            started.append({"model": str(model), **kwargs})
+            log_file = kwargs.get("log_file")
+            if isinstance(log_file, Path):
+                log_file.write_text("INFO fake teacher: listening\n", encoding="utf-8")
+            yield types.SimpleNamespace(base_url=server.base_url, model_id="fake-teacher")
+
+        monkeypatch.setattr(instructlab.serve, "running_server", fake_server)
+        hf = tmp_path / "hf-model"
+        hf.mkdir()
+        (hf / "config.json").write_text("{}")
+        (hf / "model.safetensors").write_bytes(b"")
+        vllm = _write_config(tmp_path / "vllm.yaml", {"generate": {"teacher": {"backend": "vllm"}}})
+
+        def run(config: Path | None, model: Path, *extra: str) -> Result:
+            args = ["--config", str(config)] if config else []
+            args += ["data", "generate", "--taxonomy-path", str(taxonomy), "--model", str(model)]
+            args += ["--output-dir", str(tmp_path / f"out{len(started)}"), "--pipeline", "simple"]
+            return CliRunner().invoke(cli, [*args, "--sdg-scale-factor", "2", *extra])
+
+        on_vllm = run(vllm, hf, "--gpus", "2", "--enable-serving-output")
+        assert on_vllm.exit_code == 0, on_vllm.output
+        assert started[-1]["backend"] == "vllm" and started[-1]["gpus"] == 2
+        assert "INFO fake teacher: listening" in on_vllm.output
+        assert server.stats.requests > 0
+
+        hidden = run(vllm, hf, "--gpus", "2")
+        assert hidden.exit_code == 0, hidden.output
+        assert "log_file" not in started[-1]
+        assert "fake teacher" not in hidden.output
+
+        gguf = tmp_path / "teacher.gguf"
+        gguf.write_bytes(b"GGUF")
+        with caplog.at_level(logging.WARNING, logger="instructlab.sdg"):
+            on_llama = run(None, gguf, "--gpus", "2")
+        assert on_llama.exit_code == 0, on_llama.output
+        assert started[-1]["backend"] == "llama-cpp" and "gpus" not in started[-1]
+        assert "--gpus) has no effect" in caplog.text and "llama-cpp backend" in caplog.text
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger="instructlab.sdg"):
+            given = generate(taxonomy, server, tmp_path / "given", "--gpus", "2", *SIMPLE)
+        assert given.exit_code == 0, given.output
+        assert "has no effect with an endpoint" in caplog.text
+    assert len(started) == 3

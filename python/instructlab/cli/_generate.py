@@ -49,10 +49,12 @@ def print_estimate(result: Any) -> None:
     )
 
 
-def print_result(result: Any) -> None:
-    """The run report and where the data went."""
+def print_result(result: Any, quiet: bool = False) -> None:
+    """The run report and where the data went; ``quiet``: its summary and errors only."""
     console = _console()
-    if result.report is not None:
+    if result.report is not None and quiet:
+        result.report.render_summary(console)
+    elif result.report is not None:
         result.report.render(console)
     if result.resumed:
         console.print(f"Continued the unfinished run in {result.run_dir}.")

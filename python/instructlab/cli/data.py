@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from instructlab.cli._common import detached_option, group, state
+from instructlab.cli._common import detached_option, group, state, warn
 
 
 @group("data", "Generate, mix, clean and list training data.")
@@ -33,7 +33,36 @@ def data() -> None:
 @click.option("--max-num-tokens", type=int, show_default=True)
 @click.option("--chunk-word-count", type=int, show_default=True)
 @click.option("--server-ctx-size", type=int, show_default=True)
-@click.option("--teacher-model-id", show_default=True)
+@click.option(
+    "--teacher-model-id",
+    show_default=True,
+    help="An id in the config's `models` list (its path and family), else the model name "
+    "sent in requests.",
+)
+@click.option(
+    "--student-model-id",
+    help="An id in the config's `models` list whose system_prompt the data gets.",
+)
+@click.option(
+    "--yaml-rules",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="yamllint rules for the taxonomy diff that chooses the leaves.",
+)
+@click.option(
+    "--batch-size",
+    type=click.IntRange(min=0),
+    help="Cap on prompts (= requests) in flight; with --num-cpus the smaller wins; 0: none.",
+)
+@click.option(
+    "--gpus",
+    type=click.IntRange(min=1),
+    help="GPUs for a teacher started here with vLLM (tensor parallelism); others ignore it.",
+)
+@click.option(
+    "--enable-serving-output", is_flag=True, help="Show the started teacher's server log live."
+)
+@click.option("--quiet", is_flag=True, help="No live view: only the summary and errors.")
+@click.option("--num-instructions", type=int, hidden=True)
 @click.option("--dry-run", is_flag=True, help="Validate and estimate; send nothing.")
 @click.option("--new-run", is_flag=True, help="Start afresh instead of resuming.")
 @click.option("--list-pipelines", is_flag=True, help="List the pipelines --pipeline can name.")
@@ -59,6 +88,13 @@ def generate(
     chunk_word_count: int | None,
     server_ctx_size: int | None,
     teacher_model_id: str | None,
+    student_model_id: str | None,
+    yaml_rules: Path | None,
+    batch_size: int | None,
+    gpus: int | None,
+    enable_serving_output: bool,
+    quiet: bool,
+    num_instructions: int | None,
     dry_run: bool,
     new_run: bool,
     list_pipelines: bool,
@@ -80,6 +116,10 @@ def generate(
     if list_pipelines:
         print_pipelines(sdk.list_pipelines())
         return
+    if num_instructions is not None:
+        warn("--num-instructions is deprecated; use --sdg-scale-factor")
+        if sdg_scale_factor is None:
+            sdg_scale_factor = num_instructions
     options: dict[str, Any] = {
         "model_family": model_family,
         "api_key": api_key,
@@ -94,6 +134,11 @@ def generate(
         "tls_client_key": tls_client_key,
         "tls_client_passwd": tls_client_passwd,
         "new_run": new_run,
+        "yaml_rules": yaml_rules,
+        "batch_size": batch_size,
+        "gpus": gpus,
+        "enable_serving_output": enable_serving_output,
+        "student_model_id": student_model_id,
     }
     if detached:
         record = sdk.generate_data(
@@ -109,16 +154,16 @@ def generate(
             endpoint_url,
             sdg_scale_factor,
             dry_run,
-            console=console,
+            console=None if quiet else console,
             **options,
         )
     except GenerationIncomplete as exc:
-        print_result(exc.result)
+        print_result(exc.result, quiet)
         raise
     if result.estimate is not None:
         print_estimate(result)
     else:
-        print_result(result)
+        print_result(result, quiet)
 
 
 @data.command()

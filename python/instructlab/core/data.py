@@ -84,6 +84,11 @@ class Data(ConfiguredBase):
         new_run: bool = False,
         console: Any = None,
         detached: bool = False,
+        yaml_rules: str | Path | None = None,
+        batch_size: int | None = None,
+        gpus: int | None = None,
+        enable_serving_output: bool = False,
+        student_model_id: str | None = None,
     ) -> Any:
         """Runs synthetic data generation over the changed leaves and mixes the result.
 
@@ -92,7 +97,16 @@ class Data(ConfiguredBase):
         :class:`instructlab.sdg.generate.GenerationIncomplete` (holding the result) when a leaf
         yields no training rows. ``console`` (a rich Console) shows live progress. With
         ``detached``, the run goes to the background, tracked by ``ilab process``, and its
-        process record is returned.
+        process record is returned; a configuration given as a ``Config`` object is written to
+        a file beside the process log (mode 0600) and handed to the background run.
+
+        InstructLab's options: ``yaml_rules`` (a yamllint configuration for the taxonomy diff
+        that chooses the leaves), ``batch_size`` (read as a cap on requests in flight, since
+        every request carries one prompt; with ``num_cpus`` the smaller cap wins; 0: none),
+        ``gpus`` (tensor parallelism of a teacher started here with the vLLM backend; other
+        backends ignore it with a warning), ``enable_serving_output`` (copy the started
+        teacher's log to stderr live) and ``student_model_id`` (an id in ``models`` whose
+        ``system_prompt`` the generated data gets).
         """
         from instructlab.sdg.teacher import generate_from_config, launch_detached
 
@@ -117,10 +131,14 @@ class Data(ConfiguredBase):
             "tls_client_key": tls_client_key,
             "tls_client_passwd": tls_client_passwd,
             "new_run": new_run,
+            "yaml_rules": yaml_rules,
+            "batch_size": batch_size,
+            "gpus": gpus,
+            "enable_serving_output": enable_serving_output,
+            "student_model_id": student_model_id,
         }
         if detached:
-            given = self._given if not isinstance(self._given, ConfigModel) else None
-            return launch_detached(given, model=self.teacher_model, **options)
+            return launch_detached(self._given, model=self.teacher_model, **options)
         return generate_from_config(
             self.configuration, teacher_model=self.teacher_model, console=console, **options
         )

@@ -184,13 +184,25 @@ class RunReport:
                 console.print(f"[bold]{title}:[/]")
                 for reason, count in counts.most_common():
                     console.print(f"  {count:>6}  {reason}")
-        console.print(
+        console.print(self._totals())
+        self._render_mixing(console)
+        self._render_errors(console)
+
+    def render_summary(self, console: Console) -> None:
+        """Prints the report in a few lines: rows, requests, errors (``--quiet``)."""
+        rows = sum(leaf.rows_out for leaf in self.leaves)
+        console.print(f"{rows} rows generated for {len(self.leaves)} leaves; {self._totals()}")
+        self._render_errors(console)
+
+    def _totals(self) -> str:
+        return (
             f"{self.requests} requests ({self.retries} retries, {self.errors} errors, "
             f"{self.throttled} throttled), {self.cached_samples} answers from the cache, "
             f"{self.prompt_tokens} prompt + {self.completion_tokens} completion tokens, "
             f"{self.seconds:.1f} s"
         )
-        self._render_mixing(console)
+
+    def _render_errors(self, console: Console) -> None:
         for leaf in self.failed_leaves:
             console.print(
                 f"[red]Error:[/] leaf {leaf.leaf} yielded no training rows"
