@@ -17,6 +17,7 @@ import yaml
 from click.testing import CliRunner, Result
 
 from instructlab.cli.main import cli
+from instructlab.core import Data
 from instructlab.sdg.testing import Call, MockOpenAI, Rule
 
 pytest.importorskip("instructlab.sdg.seeds", reason="needs the SDG data issue (seeds, mixing)")
@@ -770,3 +771,29 @@ def test_gpus_and_serving_output_reach_a_teacher_started_here(
         assert given.exit_code == 0, given.output
         assert "has no effect with an endpoint" in caplog.text
     assert len(started) == 3
+
+
+def test_data_list_shows_each_runs_status(taxonomy: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with MockOpenAI([Rule("thank", [""]), Rule("", reply)]) as server:
+        failed = generate(taxonomy, server, out, *SIMPLE)
+    assert failed.exit_code == 1, failed.output
+    with MockOpenAI() as gone:
+        url = gone.base_url
+    # The teacher is gone: a run that stops on an error says so, and which.
+    stopped = generate(taxonomy, None, out, *SIMPLE, "--new-run", "--endpoint-url", url)
+    assert stopped.exit_code != 0
+    listed = CliRunner().invoke(cli, ["data", "list", "--output-dir", str(out)])
+    assert listed.exit_code == 0, listed.output
+    lines = [line for line in listed.output.splitlines() if line.startswith("│")]
+    assert len(lines) == 2, listed.output  # the engine's runs/ folder is not a run
+    leaf = "compositional_skills/writing/freeform/thank_you_notes/qna.yaml"
+    assert f"failed: {leaf}" in lines[1]
+    assert "failed: " in lines[0] and url.removesuffix("/v1") in lines[0]
+    with MockOpenAI([Rule("", reply)]) as server:
+        done = generate(taxonomy, server, out, *SIMPLE)  # continues the newest unfinished run
+    assert done.exit_code == 0, done.output
+    runs = Data(output_dir=out).list()
+    assert sorted(r.status.state for r in runs) == ["done", "failed"]
+    files = CliRunner().invoke(cli, ["data", "list", "--output-dir", str(out), "--files"])
+    assert "done" in files.output and "skills_train_msgs_" in files.output

@@ -34,3 +34,60 @@ def test_flat_runs_group_by_suffix_and_folders_are_runs(tmp_path: Path) -> None:
     assert by_name["leaf.jsonl"].rows == 2
     assert [f.path.name for f in runs[0].files] == ["out.jsonl"]
     assert all(f.size > 0 for f in flat.files)
+
+
+def _engine_run(root: Path, suffix: str, meta: dict[str, object], mixed: bool = True) -> Path:
+    """A run as the engine leaves it: its folder under runs/ and, once mixed, its outputs."""
+    import json
+
+    run_dir = root / "runs" / f"{suffix}_abcdef12"
+    write_jsonl(run_dir / "generated" / "leaf.jsonl", [{"a": 1}] * 4)
+    write_jsonl(run_dir / "requests.jsonl", [{"key": "k"}] * 9)
+    (run_dir / "run.json").write_text(json.dumps({"suffix": suffix, **meta}), encoding="utf-8")
+    if mixed:
+        write_jsonl(root / f"skills_train_msgs_{suffix}.jsonl", [{"a": 1}] * 2)
+    return run_dir
+
+
+def test_the_status_of_each_run_comes_from_its_run_json(tmp_path: Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], check=True,
+                          capture_output=True, text=True)  # fmt: skip
+    dead_pid = int(gone.stdout)
+    _engine_run(tmp_path, "2025-01-01T00_00_01", {"status": "done", "pid": dead_pid})
+    failed = _engine_run(tmp_path, "2025-01-01T00_00_02", {"status": "incomplete", "pid": dead_pid})
+    report = {
+        "leaves": [{"leaf": "a/qna.yaml", "rows_out": 5}, {"leaf": "b/qna.yaml", "rows_out": 0}]
+    }
+    (failed / "report.json").write_text(json.dumps(report), encoding="utf-8")
+    _engine_run(
+        tmp_path, "2025-01-01T00_00_03", {"status": "failed", "error": "teacher gone"}, False
+    )
+    killed = _engine_run(
+        tmp_path, "2025-01-01T00_00_04", {"status": "running", "pid": dead_pid}, False
+    )
+    _engine_run(tmp_path, "2025-01-01T00_00_05", {"status": "running", "pid": os.getpid()}, False)
+    write_jsonl(tmp_path / f"skills_train_msgs_{SUFFIX}.jsonl", [{"a": 1}])  # InstructLab's
+    runs = {r.name: r for r in list_runs(tmp_path)}
+    # The engine's working folder is no run of its own.
+    assert set(runs) == {SUFFIX} | {f"2025-01-01T00_00_0{i}" for i in range(1, 6)}
+    state = {name: r.status.state for name, r in runs.items()}
+    assert state == {
+        SUFFIX: "unknown",
+        "2025-01-01T00_00_01": "done",
+        "2025-01-01T00_00_02": "failed",
+        "2025-01-01T00_00_03": "failed",
+        "2025-01-01T00_00_04": "interrupted",
+        "2025-01-01T00_00_05": "running",
+    }
+    assert runs["2025-01-01T00_00_02"].status.failed_leaves == ("b/qna.yaml",)
+    assert runs["2025-01-01T00_00_03"].status.error == "teacher gone"
+    # A mixed run lists its outputs; one stopped before mixing, what its leaves generated.
+    assert [f.path.name for f in runs["2025-01-01T00_00_01"].files] == [
+        "skills_train_msgs_2025-01-01T00_00_01.jsonl"
+    ]
+    stopped = runs["2025-01-01T00_00_04"]
+    assert stopped.path == killed and stopped.rows == 4

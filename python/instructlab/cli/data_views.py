@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 if TYPE_CHECKING:
@@ -60,15 +61,28 @@ def print_mix(result: MixResult) -> None:
             console.print(f"Removed {count} rows: {reason} ({REASONS[reason]}; e.g. {examples})")
 
 
+def run_status(run: DataRun) -> str:
+    """One cell: the state, and for a failed run the leaves (or the error) that failed it."""
+    status = run.status
+    if status.state != "failed":
+        return status.state
+    if status.failed_leaves:
+        return f"failed: {', '.join(status.failed_leaves)}"
+    return f"failed: {status.error}" if status.error else "failed"
+
+
 def print_runs(runs: Sequence[DataRun], show_files: bool = False) -> None:
-    """Runs newest first; with ``show_files``, every file and its rows."""
+    """Runs newest first, with their status; with ``show_files``, every file and its rows."""
     console = Console()
+    if not console.is_terminal:  # a pipe: names and leaves in full, one run per line
+        console = Console(soft_wrap=True, width=100_000)
     if not runs:
         console.print("No generated data yet.")
         return
     table = Table(title="Generated data")
-    table.add_column("run")
+    table.add_column("run", overflow="fold")
     table.add_column("modified (UTC)")
+    table.add_column("status", overflow="fold")
     if show_files:
         table.add_column("file")
     else:
@@ -77,9 +91,10 @@ def print_runs(runs: Sequence[DataRun], show_files: bool = False) -> None:
     table.add_column("size", justify="right")
     for run in runs:
         when = run.modified.strftime("%Y-%m-%d %H:%M:%S")
+        status = escape(run_status(run))
         if not show_files:
             size = _size(sum(f.size for f in run.files))
-            table.add_row(run.name, when, str(len(run.files)), str(run.rows), size)
+            table.add_row(run.name, when, status, str(len(run.files)), str(run.rows), size)
             continue
         for index, file in enumerate(run.files):
             name = (
@@ -90,6 +105,11 @@ def print_runs(runs: Sequence[DataRun], show_files: bool = False) -> None:
             rows = "" if file.rows is None else str(file.rows)
             first = index == 0
             table.add_row(
-                run.name if first else "", when if first else "", name, rows, _size(file.size)
+                run.name if first else "",
+                when if first else "",
+                status if first else "",
+                name,
+                rows,
+                _size(file.size),
             )
     console.print(table)

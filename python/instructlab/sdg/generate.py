@@ -13,6 +13,7 @@ import datetime
 import hashlib
 import json
 import logging
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -226,16 +227,59 @@ def generate_for_leaves(
     )
     run_dir, resumed, suffix = _find_run(output / "runs", identity, new_run)
     run_dir.mkdir(parents=True, exist_ok=True)
-    meta = {
+    meta: dict[str, Any] = {
         "identity": identity,
         "suffix": suffix,
         "status": "running",
         "pipeline": str(found.path),
+        "pid": os.getpid(),
     }
-    (run_dir / "run.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
+    _write_meta(run_dir, meta)
     if resumed:
         log.info("continuing the unfinished run in %s", run_dir)
+    try:
+        report, outputs = _run_and_mix(
+            jobs, ctx, run_dir, model_id, console, mix, seed_by_leaf, output, suffix,
+            system_prompt, seeding,
+        )  # fmt: skip
+    except BaseException as exc:
+        # Said in run.json for `ilab data list`; the same command still continues the run.
+        interrupted = isinstance(exc, (KeyboardInterrupt, asyncio.CancelledError))
+        meta["status"] = "interrupted" if interrupted else "failed"
+        if not interrupted:
+            meta["error"] = str(exc) or type(exc).__name__
+        _write_meta(run_dir, meta)
+        raise
+    # A run with failed leaves stays open: the same command continues it, re-sending only what
+    # was never answered (the teacher may be back, or fixed).
+    meta["status"] = "done" if report.ok else "incomplete"
+    meta["failed_leaves"] = [leaf.leaf for leaf in report.failed_leaves]
+    _write_meta(run_dir, meta)
+    result = GenerateResult(run_dir, report, outputs, None, resumed, str(found.path))
+    return result
 
+
+def _write_meta(run_dir: Path, meta: dict[str, Any]) -> None:
+    """``run.json``: the run's identity and status (running, done, incomplete, failed,
+    interrupted), replaced whole so a reader never sees half of it."""
+    tmp = run_dir / "run.json.tmp"
+    tmp.write_text(json.dumps(meta, indent=1), encoding="utf-8")
+    tmp.replace(run_dir / "run.json")
+
+
+def _run_and_mix(
+    jobs: list[LeafJob],
+    ctx: PipelineContext,
+    run_dir: Path,
+    model_id: str | None,
+    console: Console | None,
+    mix: bool,
+    seed_by_leaf: dict[str, list[Row]],
+    output: Path,
+    suffix: str,
+    system_prompt: str | None,
+    seeding: Any,
+) -> tuple[RunReport, Any]:
     llm = ctx.llm()
 
     async def go() -> tuple[RunReport, dict[str, list[Row]]]:
@@ -268,12 +312,7 @@ def generate_for_leaves(
         outputs = _mix(jobs, rows, seed_by_leaf, output, suffix, system_prompt, seeding, report)
         report.mixing = outputs.cleaning
         report.write(run_dir / "report.json")
-    # A run with failed leaves stays open: the same command continues it, re-sending only what
-    # was never answered (the teacher may be back, or fixed).
-    meta["status"] = "done" if report.ok else "incomplete"
-    (run_dir / "run.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
-    result = GenerateResult(run_dir, report, outputs, None, resumed, str(found.path))
-    return result
+    return report, outputs
 
 
 def _plan(

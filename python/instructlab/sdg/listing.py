@@ -3,10 +3,17 @@
 A run is either a folder under the data sets folder holding data files (the engine writes each
 run into a folder of its own), or, for InstructLab-style flat output, the files sharing one
 timestamp suffix (``..._2024-10-01T12_00_00.jsonl`` and ``node_datasets_2024-10-01T12_00_00/``).
+
+The engine keeps each run's state in ``runs/<suffix>_<id>/run.json``; a run's status comes from
+there: ``done``, ``failed`` (with the leaves that yielded no training rows, or the error that
+stopped it), ``interrupted`` (killed or stopped; the same command continues it), ``running``, or
+``unknown`` for output this engine did not write.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -16,7 +23,9 @@ from instructlab.sdg.jsonl import count_jsonl_rows
 
 #: Files that count as data.
 DATA_SUFFIXES = (".jsonl", ".yaml", ".json")
-_SUFFIX = re.compile(r"(\d{4}-\d{2}-\d{2}T\d{2}_\d{2}_\d{2})")
+_SUFFIX = re.compile(r"(\d{4}-\d{2}-\d{2}T\d{2}_\d{2}_\d{2}(?:_\d+)?)")
+#: The engine's working folder inside the data sets folder (one folder per run).
+RUNS_FOLDER = "runs"
 
 
 @dataclass(frozen=True)
@@ -29,13 +38,26 @@ class DataFile:
 
 
 @dataclass(frozen=True)
+class RunStatus:
+    """What ``run.json`` says of a run: ``state``, the leaves that yielded no training rows,
+    the error that stopped it, and the run's working folder."""
+
+    state: str = "unknown"
+    failed_leaves: tuple[str, ...] = ()
+    error: str | None = None
+    run_dir: Path | None = None
+
+
+@dataclass(frozen=True)
 class DataRun:
-    """A generation run: its name, where it lives, when it was last written, and its files."""
+    """A generation run: its name, where it lives, when it was last written, its files, and its
+    status (``done``, ``failed``, ``interrupted``, ``running`` or ``unknown``)."""
 
     name: str
     path: Path
     modified: datetime
     files: tuple[DataFile, ...]
+    status: RunStatus = RunStatus()
 
     @property
     def rows(self) -> int:
@@ -56,10 +78,71 @@ def _data_files(root: Path) -> list[Path]:
     )
 
 
-def _run(name: str, where: Path, files: list[Path]) -> DataRun:
+def _run(name: str, where: Path, files: list[Path], status: RunStatus | None = None) -> DataRun:
     stamp = max(f.stat().st_mtime for f in files)
     modified = datetime.fromtimestamp(stamp, tz=timezone.utc)
-    return DataRun(name, where, modified, tuple(_data_file(f) for f in files))
+    return DataRun(
+        name, where, modified, tuple(_data_file(f) for f in files), status or RunStatus()
+    )
+
+
+def _alive(pid: object) -> bool:
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def read_status(run_dir: Path) -> RunStatus | None:
+    """The status in ``run_dir/run.json`` (None when it is missing or unreadable)."""
+    try:
+        meta = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(meta, dict):
+        return None
+    state = str(meta.get("status", "unknown"))
+    failed = tuple(str(leaf) for leaf in meta.get("failed_leaves") or ())
+    if state == "incomplete":
+        state = "failed"
+        if not failed:
+            failed = _failed_in_report(run_dir)
+    elif state == "running" and not _alive(meta.get("pid")):
+        state = "interrupted"  # killed: nothing marked it done
+    error = meta.get("error")
+    return RunStatus(state, failed, None if error is None else str(error), run_dir)
+
+
+def _failed_in_report(run_dir: Path) -> tuple[str, ...]:
+    try:
+        report = json.loads((run_dir / "report.json").read_text(encoding="utf-8"))
+        leaves = report["leaves"]
+        return tuple(str(x["leaf"]) for x in leaves if not x.get("rows_out") or x.get("error"))
+    except (OSError, ValueError, KeyError, TypeError):
+        return ()
+
+
+def _engine_runs(root: Path) -> dict[str, RunStatus]:
+    """Status of every run in ``root/runs``, by its output suffix."""
+    found: dict[str, RunStatus] = {}
+    folder = root / RUNS_FOLDER
+    if not folder.is_dir():
+        return found
+    for run_dir in sorted(folder.iterdir()):
+        status = read_status(run_dir) if run_dir.is_dir() else None
+        if status is None:
+            continue
+        try:
+            suffix = str(json.loads((run_dir / "run.json").read_text(encoding="utf-8"))["suffix"])
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        found[suffix] = status
+    return found
 
 
 def list_runs(output_dir: str | Path) -> list[DataRun]:
@@ -69,8 +152,9 @@ def list_runs(output_dir: str | Path) -> list[DataRun]:
         return []
     flat: dict[str, list[Path]] = {}
     runs: list[DataRun] = []
+    engine = _engine_runs(root)
     for entry in sorted(root.iterdir()):
-        if entry.name.startswith("."):
+        if entry.name.startswith(".") or (entry.name == RUNS_FOLDER and engine):
             continue
         stamp = _SUFFIX.search(entry.name)
         if entry.is_dir() and not stamp:
@@ -84,5 +168,12 @@ def list_runs(output_dir: str | Path) -> list[DataRun]:
             flat.setdefault(stamp.group(1) if stamp else "", []).append(entry)
     for name, files in flat.items():
         if files:
-            runs.append(_run(name or "(unsorted)", root, sorted(files)))
+            runs.append(_run(name or "(unsorted)", root, sorted(files), engine.pop(name, None)))
+    for name, status in engine.items():
+        # Stopped before mixing: what the leaves generated so far is in the run's folder.
+        if status.run_dir is None:
+            continue
+        files = sorted((status.run_dir / "generated").glob("*.jsonl"))
+        files = files or [status.run_dir / "run.json"]
+        runs.append(_run(name, status.run_dir, files, status))
     return sorted(runs, key=lambda r: (r.modified, r.name), reverse=True)
