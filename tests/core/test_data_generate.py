@@ -69,3 +69,45 @@ def test_instructlab_sdg_entry_point_takes_an_openai_client(taxonomy: Path, tmp_
     assert records and all(r["messages"] for r in records)
     with pytest.raises(GenerateException, match="needs a taxonomy"):
         generate_data(client="http://127.0.0.1:9/v1")
+
+
+def test_a_detached_run_uses_a_config_object_built_in_code(taxonomy: Path, tmp_path: Path) -> None:
+    import stat
+    import time
+
+    from instructlab.config import Config
+    from instructlab.serve import processes
+
+    config = Config()
+    config.generate.taxonomy_path = str(taxonomy)
+    config.generate.output_dir = str(tmp_path / "from-config")
+    config.generate.pipeline = "simple"
+    config.generate.sdg_scale_factor = 2
+    config.generate.num_cpus = 2
+    config.generate.system_prompt = "You are CONFIGURED-IN-CODE."
+    with MockOpenAI([Rule("", _reply)], latency=0.01) as server:
+        record = Data(configuration=config).generate_data(
+            endpoint_url=server.base_url, detached=True
+        )
+        deadline = time.monotonic() + 180
+        while processes.get(record.id).state == "running" and time.monotonic() < deadline:
+            time.sleep(0.1)
+        done = processes.get(record.id)
+        log = Path(done.log_file).read_text(encoding="utf-8")
+        assert done.state == "done", log
+        assert server.stats.requests > 0
+        # Every setting of the object reached the background run: the cap on requests in flight,
+        assert server.stats.max_active_requests <= 2
+    # the output folder, the pipeline, and the system prompt of the data.
+    (skills,) = (tmp_path / "from-config").glob("skills_train_msgs_*.jsonl")
+    records = [json.loads(line) for line in skills.read_text().splitlines()]
+    assert records
+    systems = {m["content"] for r in records for m in r["messages"] if m["role"] == "system"}
+    assert systems == {"You are CONFIGURED-IN-CODE."}
+    meta = json.loads(next((tmp_path / "from-config" / "runs").glob("*/run.json")).read_text())
+    assert meta["pipeline"].endswith("simple")
+    # The file that carried it is private to the user: it may hold an API key.
+    config_file = Path(done.extra["config_file"])
+    assert config_file.is_file()
+    assert stat.S_IMODE(config_file.stat().st_mode) == 0o600
+    assert f"--config {config_file}" in " ".join(done.command)
