@@ -583,7 +583,9 @@ def test_the_model_comes_from_model_or_the_server(taxonomy: Path, tmp_path: Path
         assert models == {"x"}
 
 
-def test_quiet_prints_the_summary_and_errors_only(taxonomy: Path, tmp_path: Path) -> None:
+def test_quiet_prints_the_summary_and_errors_only(
+    taxonomy: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     with MockOpenAI([Rule("", reply)]) as server:
         loud = generate(taxonomy, server, tmp_path / "a", "--pipeline", "simple")
         quiet = generate(taxonomy, server, tmp_path / "b", "--pipeline", "simple", "--quiet")
@@ -591,16 +593,30 @@ def test_quiet_prints_the_summary_and_errors_only(taxonomy: Path, tmp_path: Path
     assert "rows in" in loud.output and "gen_responses" in loud.output
     assert "rows in" not in quiet.output and "gen_responses" not in quiet.output
     rows = sum(len(_rows(f)) for f in (tmp_path / "b").glob("node_datasets_*/*.jsonl"))
-    assert f"rows generated for {len(LEAVES)} leaves;" in quiet.output
+    assert f"rows generated for {len(LEAVES)} leaves (0 dropped by filters, 0 skipped" in (
+        quiet.output
+    )
     assert "requests (0 retries, 0 errors, 0 throttled)" in quiet.output
     assert rows > 0 and "skills mix:" in quiet.output
-    with MockOpenAI([Rule("thank", [""]), Rule("", reply)]) as server:
-        failed = generate(taxonomy, server, tmp_path / "c", "--pipeline", "simple", "--quiet")
+
+    def faults_logged() -> int:
+        return sum(r.name == "instructlab.sdg.faults" for r in caplog.records)
+
+    empty_notes = [Rule("thank", [""]), Rule("", reply)]
+    with MockOpenAI(empty_notes) as server:
+        caplog.clear()
+        loud_failed = generate(taxonomy, server, tmp_path / "c", *SIMPLE)
+        assert loud_failed.exit_code == 1 and faults_logged() > 0
+        caplog.clear()
+        failed = generate(taxonomy, server, tmp_path / "d", *SIMPLE, "--quiet")
+        # Each empty completion is counted in the summary, not logged row by row.
+        assert faults_logged() == 0
     assert failed.exit_code == 1
     assert "leaf compositional_skills/writing/freeform/thank_you_notes/qna.yaml yielded no" in (
         failed.output
     )
     assert "rows in" not in failed.output
+    assert ", 0 skipped on faults" not in failed.output
 
 
 def test_batch_size_caps_requests_in_flight(taxonomy: Path, tmp_path: Path) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -101,17 +103,9 @@ def generate(
     detached: bool,
 ) -> None:
     """Generate synthetic training data from the changed taxonomy leaves."""
-    from rich.console import Console
-
-    from instructlab.cli._generate import (
-        print_detached,
-        print_estimate,
-        print_pipelines,
-        print_result,
-    )
+    from instructlab.cli._generate import print_detached, print_pipelines
     from instructlab.core import Data
 
-    console = Console(stderr=True)
     sdk = Data(taxonomy_path, model, output_dir, state(ctx).config_path)
     if list_pipelines:
         print_pipelines(sdk.list_pipelines())
@@ -146,8 +140,41 @@ def generate(
         )
         print_detached(record)
         return
+    with contextlib.ExitStack() as stack:
+        if quiet:
+            stack.enter_context(_quiet_faults())
+        _generate_attached(sdk, pipeline, endpoint_url, sdg_scale_factor, dry_run, quiet, options)
+
+
+@contextlib.contextmanager
+def _quiet_faults() -> Iterator[None]:
+    """Per-row fault messages stay out of the output (the summary counts them)."""
+    import logging
+
+    faults = logging.getLogger("instructlab.sdg.faults")
+    level = faults.level
+    faults.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        faults.setLevel(level)
+
+
+def _generate_attached(
+    sdk: Any,
+    pipeline: str | None,
+    endpoint_url: str | None,
+    sdg_scale_factor: int | None,
+    dry_run: bool,
+    quiet: bool,
+    options: dict[str, Any],
+) -> None:
+    from rich.console import Console
+
+    from instructlab.cli._generate import print_estimate, print_result
     from instructlab.sdg.generate import GenerationIncomplete
 
+    console = Console(stderr=True)
     try:
         result = sdk.generate_data(
             pipeline,

@@ -104,10 +104,19 @@ def _pipeline_fingerprint(pipe: Pipeline) -> list[Any]:
     return parts
 
 
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
 def _find_run(runs_dir: Path, identity: str, new_run: bool) -> tuple[Path, bool, str]:
     """The unfinished run with this identity (resumed), or a new run directory."""
     if not new_run and runs_dir.is_dir():
-        for meta in sorted(runs_dir.glob("*/run.json"), reverse=True):
+        # Newest first by the time each run last wrote its status: two runs started in one
+        # second have names (T_2, T) that do not sort by age.
+        for meta in sorted(runs_dir.glob("*/run.json"), key=_mtime, reverse=True):
             try:
                 info = json.loads(meta.read_text(encoding="utf-8"))
             except (OSError, ValueError):

@@ -191,7 +191,12 @@ class RunReport:
     def render_summary(self, console: Console) -> None:
         """Prints the report in a few lines: rows, requests, errors (``--quiet``)."""
         rows = sum(leaf.rows_out for leaf in self.leaves)
-        console.print(f"{rows} rows generated for {len(self.leaves)} leaves; {self._totals()}")
+        skipped = sum(self.faults.values())
+        dropped = sum(self.drops.values())
+        console.print(
+            f"{rows} rows generated for {len(self.leaves)} leaves ({dropped} dropped by filters, "
+            f"{skipped} skipped on faults; see report.json); {self._totals()}"
+        )
         self._render_errors(console)
 
     def _totals(self) -> str:

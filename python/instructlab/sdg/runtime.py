@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 
 __all__ = ["BlockRun", "BlockStats", "Engine", "standalone_run"]
 
-log = logging.getLogger("instructlab.sdg")
+#: Per-row faults (``--quiet`` keeps them out; the report counts them).
+log = logging.getLogger("instructlab.sdg.faults")
 
 #: Statuses that mean the endpoint or model is wrong for every request: stop the run.
 _FATAL_STATUSES = {401, 403, 404}
