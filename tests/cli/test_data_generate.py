@@ -769,6 +769,9 @@ def test_gpus_and_serving_output_reach_a_teacher_started_here(
         assert "INFO fake teacher: listening" in on_vllm.output
         assert server.stats.requests > 0
 
+        none = run(vllm, hf, "--gpus", "0")
+        assert none.exit_code == 1 and "needs at least one GPU" in none.output
+        assert "Traceback" not in none.output
         hidden = run(vllm, hf, "--gpus", "2")
         assert hidden.exit_code == 0, hidden.output
         assert "log_file" not in started[-1]

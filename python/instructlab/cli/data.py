@@ -57,7 +57,7 @@ def data() -> None:
 )
 @click.option(
     "--gpus",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=0),
     help="GPUs for a teacher started here with vLLM (tensor parallelism); others ignore it.",
 )
 @click.option(

@@ -91,6 +91,11 @@ def teacher(
         settings["gpu_layers"] = serve.llama_cpp.gpu_layers
     backend = choose_backend(resolve_model_path(model), serve.backend if serve else None)
     if backend == "vllm":
+        if gpus == 0:
+            raise GenerateException(
+                f"gpus (--gpus) 0: the teacher {model} is served by vLLM, which needs at least "
+                "one GPU; give a number of GPUs, or leave it out to use them all"
+            )
         settings["gpus"] = gpus
     elif gpus is not None:
         log.warning(
