@@ -87,7 +87,7 @@ def test_a_detached_run_uses_a_config_object_built_in_code(taxonomy: Path, tmp_p
     config.generate.system_prompt = "You are CONFIGURED-IN-CODE."
     with MockOpenAI([Rule("", _reply)], latency=0.01) as server:
         record = Data(configuration=config).generate_data(
-            endpoint_url=server.base_url, detached=True
+            endpoint_url=server.base_url, detached=True, quiet=True
         )
         deadline = time.monotonic() + 180
         while processes.get(record.id).state == "running" and time.monotonic() < deadline:
@@ -111,3 +111,6 @@ def test_a_detached_run_uses_a_config_object_built_in_code(taxonomy: Path, tmp_p
     assert config_file.is_file()
     assert stat.S_IMODE(config_file.stat().st_mode) == 0o600
     assert f"--config {config_file}" in " ".join(done.command)
+    # --quiet reached it too: the summary, not the per-block table.
+    assert "--quiet" in done.command
+    assert "rows generated for" in log and "rows in" not in log

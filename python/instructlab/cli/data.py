@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -133,6 +131,7 @@ def generate(
         "gpus": gpus,
         "enable_serving_output": enable_serving_output,
         "student_model_id": student_model_id,
+        "quiet": quiet,
     }
     if detached:
         record = sdk.generate_data(
@@ -140,48 +139,18 @@ def generate(
         )
         print_detached(record)
         return
-    with contextlib.ExitStack() as stack:
-        if quiet:
-            stack.enter_context(_quiet_faults())
-        _generate_attached(sdk, pipeline, endpoint_url, sdg_scale_factor, dry_run, quiet, options)
-
-
-@contextlib.contextmanager
-def _quiet_faults() -> Iterator[None]:
-    """Per-row fault messages stay out of the output (the summary counts them)."""
-    import logging
-
-    faults = logging.getLogger("instructlab.sdg.faults")
-    level = faults.level
-    faults.setLevel(logging.ERROR)
-    try:
-        yield
-    finally:
-        faults.setLevel(level)
-
-
-def _generate_attached(
-    sdk: Any,
-    pipeline: str | None,
-    endpoint_url: str | None,
-    sdg_scale_factor: int | None,
-    dry_run: bool,
-    quiet: bool,
-    options: dict[str, Any],
-) -> None:
     from rich.console import Console
 
     from instructlab.cli._generate import print_estimate, print_result
     from instructlab.sdg.generate import GenerationIncomplete
 
-    console = Console(stderr=True)
     try:
         result = sdk.generate_data(
             pipeline,
             endpoint_url,
             sdg_scale_factor,
             dry_run,
-            console=None if quiet else console,
+            console=Console(stderr=True),
             **options,
         )
     except GenerationIncomplete as exc:

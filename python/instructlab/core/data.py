@@ -89,6 +89,7 @@ class Data(ConfiguredBase):
         gpus: int | None = None,
         enable_serving_output: bool = False,
         student_model_id: str | None = None,
+        quiet: bool = False,
     ) -> Any:
         """Runs synthetic data generation over the changed leaves and mixes the result.
 
@@ -106,7 +107,8 @@ class Data(ConfiguredBase):
         ``gpus`` (tensor parallelism of a teacher started here with the vLLM backend; other
         backends ignore it with a warning), ``enable_serving_output`` (copy the started
         teacher's log to stderr live) and ``student_model_id`` (an id in ``models`` whose
-        ``system_prompt`` the generated data gets).
+        ``system_prompt`` the generated data gets). ``quiet`` shows no live progress (whatever
+        ``console`` is) and keeps per-row fault messages out of the log; the report counts them.
         """
         from instructlab.sdg.teacher import generate_from_config, launch_detached
 
@@ -136,6 +138,7 @@ class Data(ConfiguredBase):
             "gpus": gpus,
             "enable_serving_output": enable_serving_output,
             "student_model_id": student_model_id,
+            "quiet": quiet,
         }
         if detached:
             return launch_detached(self._given, model=self.teacher_model, **options)

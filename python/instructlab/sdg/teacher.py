@@ -149,8 +149,7 @@ def _follow(path: Path, interval: float = 0.1) -> Iterator[None]:
 def generate_from_config(config: Config, **o: Any) -> GenerateResult:
     """``Data.generate_data``: options over the ``generate`` section of the configuration."""
     from instructlab.config import EMBEDDED_MODEL
-    from instructlab.sdg.client import LLMClient
-    from instructlab.sdg.generate import GenerationIncomplete, generate_for_leaves
+    from instructlab.sdg.generate import generate_for_leaves
 
     gen = config.generate
     model = str(o["teacher_model"] or gen.model)
@@ -193,7 +192,7 @@ def generate_from_config(config: Config, **o: Any) -> GenerateResult:
         "server_ctx_size": ctx_size,
         "system_prompt": system_prompt,
         "new_run": o["new_run"],
-        "console": o["console"],
+        "console": None if o.get("quiet") else o["console"],
     }
     if o["dry_run"]:
         return generate_for_leaves(leaves, None, dry_run=True, model_id=model, **options)
@@ -205,17 +204,50 @@ def generate_from_config(config: Config, **o: Any) -> GenerateResult:
         "gpus": o.get("gpus"),
         "show_log": bool(o.get("enable_serving_output")),
     }
+    with _quiet_faults() if o.get("quiet") else contextlib.nullcontext():
+        return _generate(leaves, endpoint, model, request_model, ctx_size, tls, serving,
+                         o["api_key"], options)  # fmt: skip
+
+
+def _generate(
+    leaves: list[Any],
+    endpoint: str | None,
+    model: str,
+    request_model: str | None,
+    ctx_size: int | None,
+    tls: ssl.SSLContext | None,
+    serving: dict[str, Any],
+    api_key: str | None,
+    options: dict[str, Any],
+) -> GenerateResult:
+    """The run against the teacher (started here when no endpoint is given)."""
+    from instructlab.config import EMBEDDED_MODEL
+    from instructlab.sdg.client import LLMClient
+    from instructlab.sdg.generate import GenerationIncomplete, generate_for_leaves
+
     with teacher(endpoint, model, ctx_size, **serving) as (url, served_id):
         model_id = request_model or served_id
         if model_id is None and endpoint is not None and model != EMBEDDED_MODEL:
             model_id = model
         client = LLMClient(
-            url, api_key=o["api_key"], ssl_context=tls, max_concurrency=options["max_concurrency"]
+            url, api_key=api_key, ssl_context=tls, max_concurrency=options["max_concurrency"]
         )
         result = generate_for_leaves(leaves, client, model_id=model_id, **options)
     if not result.ok:
         raise GenerationIncomplete(result)
     return result
+
+
+@contextlib.contextmanager
+def _quiet_faults() -> Iterator[None]:
+    """Per-row fault messages stay out of the log (the report counts them)."""
+    faults = logging.getLogger("instructlab.sdg.faults")
+    level = faults.level
+    faults.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        faults.setLevel(level)
 
 
 def concurrency_cap(num_cpus: int | None, batch_size: int | None) -> int | None:
