@@ -297,13 +297,15 @@ fn inside(
     out: &mut Vec<Found>,
 ) {
     let name = rule;
-    if b.forbid && t.kind == open {
-        out.push(Found::new(
-            t.line,
-            t.col + 1,
-            rule,
-            format!("forbidden flow mapping or sequence ({name})"),
-        ));
+    let non_empty = next.is_some_and(|n| n.kind != close);
+    if t.kind == open && (b.forbid || (b.forbid_non_empty && non_empty)) {
+        // yamllint points just past the opening indicator.
+        let what = if open == Kind::FlowMapStart {
+            "forbidden flow mapping"
+        } else {
+            "forbidden flow sequence"
+        };
+        out.push(Found::new(t.line, t.col + 2, rule, what));
         return;
     }
     let check = |n: usize,
