@@ -4,9 +4,9 @@
 
 use std::path::Path;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
-use git2::{Commit, Delta, DiffOptions, IndexEntry, Repository};
+use git2::{Commit, Delta, DiffOptions, IndexEntry, Oid, Repository};
 use rayon::prelude::*;
 
 use crate::{Error, Result};
@@ -149,6 +149,17 @@ pub fn tracked_changes(
     folders: &[&str],
     matters: &dyn Fn(&str) -> bool,
 ) -> Result<Tracked> {
+    tracked_changes_by(repo_path, base, folders, matters, true)
+}
+
+/// [`tracked_changes`], using the index's cached trees or not (to test both ways).
+fn tracked_changes_by(
+    repo_path: &Path,
+    base: &str,
+    folders: &[&str],
+    matters: &dyn Fn(&str) -> bool,
+    cached_trees: bool,
+) -> Result<Tracked> {
     let repo = open(repo_path)?;
     let err = |e: git2::Error| fail(repo_path, e.message().to_owned());
     let fork = fork_point(&repo, repo_path, base)?;
@@ -159,21 +170,31 @@ pub fn tracked_changes(
         .ok_or_else(|| fail(repo_path, "a bare repository has no files to check"))?
         .to_path_buf();
     // Paths whose staged content may differ from the fork point's (committed or staged since):
-    // the diff of two trees skips every folder whose tree is the same on both sides.
+    // the trees are compared folder by folder, skipping every folder that is the same object on
+    // both sides; without the index's cached trees, libgit2 compares the whole index.
     let mut suspects: HashSet<String> = HashSet::new();
-    let mut options = DiffOptions::new();
-    options.include_typechange(true).ignore_submodules(true);
-    limit_to(&mut options, folders);
-    let diff = match staged_tree(&repo, &mut index) {
-        Some(tree) => repo.diff_tree_to_tree(Some(&fork_tree), Some(&tree), Some(&mut options)),
-        None => repo.diff_tree_to_index(Some(&fork_tree), Some(&index), Some(&mut options)),
-    }
-    .map_err(err)?;
-    for delta in diff.deltas() {
-        for file in [delta.old_file(), delta.new_file()] {
-            if let Some(path) = file.path().map(slash_path) {
-                if matters(&path) {
-                    suspects.insert(path);
+    let staged = if cached_trees {
+        staged_tree(&repo, &mut index)
+    } else {
+        None
+    };
+    if let Some(tree) = staged {
+        let mut paths = Vec::new();
+        tree_changes(&repo, &fork_tree, &tree, "", folders, &mut paths).map_err(err)?;
+        suspects.extend(paths.into_iter().filter(|p| matters(p)));
+    } else {
+        let mut options = DiffOptions::new();
+        options.include_typechange(true).ignore_submodules(true);
+        limit_to(&mut options, folders);
+        let diff = repo
+            .diff_tree_to_index(Some(&fork_tree), Some(&index), Some(&mut options))
+            .map_err(err)?;
+        for delta in diff.deltas() {
+            for file in [delta.old_file(), delta.new_file()] {
+                if let Some(path) = file.path().map(slash_path) {
+                    if matters(&path) {
+                        suspects.insert(path);
+                    }
                 }
             }
         }
@@ -292,6 +313,87 @@ fn staged_tree<'r>(repo: &'r Repository, index: &mut git2::Index) -> Option<git2
     odb.add_new_mempack_backend(1000).ok()?;
     let id = index.write_tree().ok()?;
     repo.find_tree(id).ok()
+}
+
+/// The files that differ between two trees (added, removed or changed), under `prefix` and
+/// within `folders` at the top level: folders whose trees are the same object are skipped
+/// unread, so only the paths that changed are visited.
+fn tree_changes(
+    repo: &Repository,
+    old: &git2::Tree<'_>,
+    new: &git2::Tree<'_>,
+    prefix: &str,
+    folders: &[&str],
+    out: &mut Vec<String>,
+) -> std::result::Result<(), git2::Error> {
+    if old.id() == new.id() {
+        return Ok(());
+    }
+    let by_name = |tree: &git2::Tree<'_>| -> HashMap<Vec<u8>, (Oid, i32)> {
+        tree.iter()
+            .map(|e| (e.name_bytes().to_vec(), (e.id(), e.filemode())))
+            .collect()
+    };
+    let (a, b) = (by_name(old), by_name(new));
+    let mut names: Vec<&Vec<u8>> = a.keys().chain(b.keys()).collect();
+    names.sort();
+    names.dedup();
+    for name in names {
+        let Ok(name_text) = std::str::from_utf8(name) else {
+            continue;
+        };
+        if prefix.is_empty() && !folders.is_empty() && !folders.contains(&name_text) {
+            continue;
+        }
+        let path = if prefix.is_empty() {
+            name_text.to_owned()
+        } else {
+            format!("{prefix}/{name_text}")
+        };
+        let (x, y) = (a.get(name), b.get(name));
+        if x == y {
+            continue;
+        }
+        let is_tree = |e: Option<&(Oid, i32)>| e.is_some_and(|(_, mode)| *mode == 0o040_000);
+        match (x, y) {
+            (Some((xo, _)), Some((yo, _))) if is_tree(x) && is_tree(y) => {
+                let (xt, yt) = (repo.find_tree(*xo)?, repo.find_tree(*yo)?);
+                tree_changes(repo, &xt, &yt, &path, folders, out)?;
+            }
+            _ => {
+                // Added, removed, or a file on one side and a folder on the other.
+                for entry in [x, y] {
+                    match entry {
+                        Some((id, _)) if is_tree(entry) => {
+                            all_files(repo, &repo.find_tree(*id)?, &path, out)?;
+                        }
+                        Some(_) => out.push(path.clone()),
+                        None => {}
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Every file in a tree, as paths under `prefix`.
+fn all_files(
+    repo: &Repository,
+    tree: &git2::Tree<'_>,
+    prefix: &str,
+    out: &mut Vec<String>,
+) -> std::result::Result<(), git2::Error> {
+    for e in tree {
+        let Some(name) = e.name() else { continue };
+        let path = format!("{prefix}/{name}");
+        if e.filemode() == 0o040_000 {
+            all_files(repo, &repo.find_tree(e.id())?, &path, out)?;
+        } else {
+            out.push(path);
+        }
+    }
+    Ok(())
 }
 
 /// How many out-of-date folders the index's cached trees may have before a full diff of the
@@ -606,19 +708,18 @@ mod tests {
         crate::taxonomy::walk::classify(path, false) != crate::taxonomy::walk::Role::Other
     }
 
+    /// Ours, both with and without the index's cached trees (which must agree).
     fn ours(root: &Path, base: &str) -> Vec<String> {
         let (leaves, refused) =
             crate::taxonomy::walk::walk(root, false, &crate::Interrupt::new()).expect("walk");
         let mut present = leaves;
         present.extend(refused.into_iter().map(|p| p.file));
-        changed_among(
-            root,
-            base,
-            &crate::taxonomy::walk::LEAF_FOLDERS,
-            &matters,
-            &present,
-        )
-        .expect("changed")
+        let folders = crate::taxonomy::walk::LEAF_FOLDERS;
+        let without = tracked_changes_by(root, base, &folders, &matters, false).expect("git");
+        let without = untracked_added(root, without, &folders, &matters, &present).expect("git");
+        let with = changed_among(root, base, &folders, &matters, &present).expect("changed");
+        assert_eq!(with, without, "with and without the cached trees");
+        with
     }
 
     fn write(root: &Path, path: &str, text: &str) {
