@@ -71,7 +71,7 @@ def validate_taxonomy(
         kind = cast(LeafKind, entry["kind"])
         docs: tuple[Document, ...] = ()
         if kind == "knowledge" and not skip_documents:
-            document = entry["content"]["document"]
+            document = entry["content"].get("document")
             key = (str(document["repo"]), str(document["commit"]), tuple(document["patterns"]))
             if key not in resolved:
                 if cache is None:
