@@ -82,7 +82,8 @@ pub fn line_rules(text: &str, c: &LintConfig, out: &mut Vec<Found>) {
                 continue; // report on the last blank line of a run
             }
             let at_start = blank_run == line_no;
-            let at_end = i + 2 == count;
+            // The end of the file only when nothing follows this line's newline.
+            let at_end = i + 2 == count && lines.last().is_some_and(|l| l.is_empty());
             if at_end && line_no == 1 {
                 continue; // a file holding only a newline
             }

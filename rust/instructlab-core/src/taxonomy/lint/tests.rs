@@ -579,3 +579,16 @@ fn directives_apply_by_the_line_yamllint_finds_a_problem_on() {
     )
     .is_empty());
 }
+
+#[test]
+fn a_blank_line_before_a_last_line_without_newline_is_not_at_the_end() {
+    // yamllint 1.38: only the new-line-at-end-of-file problem.
+    one(
+        "a: 1\n\nb: 2",
+        &relaxed(),
+        3,
+        5,
+        "new-line-at-end-of-file",
+        "no new line character at the end of file",
+    );
+}
