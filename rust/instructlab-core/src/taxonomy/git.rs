@@ -218,7 +218,9 @@ fn tracked_changes_by(
         .par_iter()
         .filter(|(path, entry)| {
             let stage = (entry.flags >> 12) & 0x3;
-            stage != 0 || !stat_clean(entry, &workdir.join(path), stamp, filemode)
+            // `--assume-unchanged` and `--skip-worktree` entries: git takes the index's word.
+            let trusted = entry.flags & 0x8000 != 0 || entry.flags_extended & 0x4000 != 0;
+            stage != 0 || (!trusted && !stat_clean(entry, &workdir.join(path), stamp, filemode))
         })
         .map(|(path, _)| path)
         .collect();
@@ -929,5 +931,25 @@ mod tests {
         assert_eq!(stale_cached_trees(&index()), Some(3));
         assert_eq!(stale_cached_trees(b"DIRC"), None);
         assert_eq!(stale_cached_trees(b"not an index"), None);
+    }
+
+    #[test]
+    fn assume_unchanged_and_skip_worktree_files_are_taken_as_the_index_says() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let root = dir.path();
+        git(root, &["init", "-q", "-b", "main"]);
+        for n in 0..3 {
+            write(root, &leaf(n), "version: 2\n");
+        }
+        git(root, &["add", "-A"]);
+        git(root, &["commit", "-q", "-m", "base"]);
+        git(root, &["update-index", "--assume-unchanged", &leaf(0)]);
+        git(root, &["update-index", "--skip-worktree", &leaf(1)]);
+        for n in 0..3 {
+            write(root, &leaf(n), "version: 3, edited\n");
+        }
+        let expected = git_says(root, "main");
+        assert_eq!(expected, [leaf(2)]);
+        assert_eq!(ours(root, "main"), expected);
     }
 }
