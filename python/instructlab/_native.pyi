@@ -3,6 +3,7 @@ from os import PathLike
 from typing import Any, final
 
 __all__ = [
+    "LeafContent",
     "PackEngine",
     "__version__",
     "build_info",
@@ -58,10 +59,22 @@ def check_taxonomy(
     """Finds the leaves to check (all with ``base="empty"``, else those changed since ``base``),
     checks them in parallel, and returns ``(files, problems)``.
 
-    ``files``: one dict per checked file (path, kind, version, valid, content), in path order.
+    ``files``: one dict per checked file (path, kind, version, valid, content), in path order;
+    ``content`` is a ``LeafContent`` (converted to Python objects only when asked), or ``None``
+    for a file that did not parse.
     ``problems``: ``(file, line, column, yaml_path, message, severity, rule)`` tuples, sorted.
     Raises ``GitError`` when ``base`` cannot be used, ``YamlSyntaxError`` for bad ``yaml_rules``.
     """
+
+@final
+class LeafContent:
+    """A checked leaf's parsed content, turned into Python objects only when asked for."""
+
+    def value(self) -> dict[str, Any]:
+        """The whole content as dicts, lists and scalars (a fresh copy on every call)."""
+
+    def get(self, key: str) -> Any:
+        """The value of one top-level key, ``None`` when absent."""
 
 def changed_files(root: str | PathLike[str], base: str) -> list[str]:
     """Files changed since the fork point of HEAD with ``base`` (committed, staged, unstaged,

@@ -98,3 +98,24 @@ def test_console_script_runs() -> None:
     done = subprocess.run([str(ilab), "--version"], capture_output=True, text=True, check=False)
     assert done.returncode == 0
     assert __version__ in done.stdout
+
+
+def test_taxonomy_diff_with_path_and_base_reads_no_configuration(tmp_path: Path) -> None:
+    from instructlab.config import paths
+
+    paths.config_file().parent.mkdir(parents=True, exist_ok=True)
+    paths.config_file().write_text("version: 1.0.0\ntrain:\n  num_epochs: x\n")
+    tree = tmp_path / "tree"
+    (tree / "knowledge").mkdir(parents=True)
+    given = ["taxonomy", "diff", "--taxonomy-path", str(tree), "--taxonomy-base=empty"]
+    result = CliRunner().invoke(cli, given)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == "0 leaves, all valid"
+    # Without either option the (broken) configuration is needed, read, and reported.
+    result = CliRunner().invoke(cli, given[:-1])
+    assert result.exit_code == 1
+    assert "[train.num_epochs]" in result.output
+    # An explicitly named configuration is always read.
+    result = CliRunner().invoke(cli, ["--config", str(paths.config_file()), *given])
+    assert result.exit_code == 1
+    assert "[train.num_epochs]" in result.output

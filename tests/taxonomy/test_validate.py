@@ -180,3 +180,15 @@ def test_ctrl_c_stops_the_check_between_files(tmp_path: Path) -> None:
         feeder.join(5)
     # Only the files being read when Ctrl-C came (at most one per worker thread).
     assert 0 < len(held) <= workers < len(fifos), sorted(str(p) for p in held)
+
+
+def test_leaf_content_is_converted_when_first_read(example: Path, tmp_path: Path) -> None:
+    from instructlab import _native
+
+    report = validate_taxonomy(example, "empty", document_cache=tmp_path / "cache")
+    leaf = report.leaves[0]
+    assert not isinstance(leaf.__dict__["_content"], dict)  # not converted yet
+    expected = _native.load_yaml((example / leaf.path).read_bytes(), leaf.path)
+    assert leaf.content == expected
+    assert leaf.content is leaf.content  # converted once, then kept
+    assert isinstance(leaf.__dict__["_content"], dict)

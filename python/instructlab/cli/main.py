@@ -15,9 +15,35 @@ from instructlab.errors import ConfigError, FileError, InstructLabError
 
 # Commands that must work with a broken config file: they exist to create or repair it.
 _CONFIG_TOLERANT = {"config"}
+# Commands that need no configuration once these options are all on the command line: they
+# skip reading it (building the configuration model costs more than a one-leaf diff).
+_CONFIG_FREE = {("taxonomy", "diff"): ("--taxonomy-path", "--taxonomy-base")}
 
 
-@click.group(name="ilab", cls=IlabGroup, context_settings={"auto_envvar_prefix": "ILAB"})
+def _needs_config(subcommand: str | None, args: list[str]) -> bool:
+    """Whether the command about to run reads the configuration at all."""
+    if subcommand is None or len(args) < 1 or "--help" in args:
+        return True
+    options = _CONFIG_FREE.get((subcommand, args[0]))
+    if options is None:
+        return True
+    given = {a.split("=", 1)[0] for a in args[1:]}
+    return not all(o in given for o in options)
+
+
+_ARGS = "instructlab.args"
+
+
+class RootGroup(IlabGroup):
+    """The root group; it keeps the arguments after the subcommand's name for the callback."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        rest = super().parse_args(ctx, args)
+        ctx.meta[_ARGS] = list(rest)
+        return rest
+
+
+@click.group(name="ilab", cls=RootGroup, context_settings={"auto_envvar_prefix": "ILAB"})
 @click.option(
     "--config",
     "config_file",
@@ -34,10 +60,12 @@ def cli(ctx: click.Context, config_file: Path | None, verbose: int) -> None:
     Typical flow: `ilab config init`, edit your taxonomy, `ilab taxonomy diff`,
     `ilab data generate`, `ilab model train`, `ilab model evaluate`, `ilab model serve`.
     """
+    ctx.obj = State(config_file, verbose)
+    if config_file is None and not _needs_config(ctx.invoked_subcommand, ctx.meta.get(_ARGS, [])):
+        return  # an explicitly named configuration is always read (and its problems shown)
     from instructlab.cli.defaults import default_map
     from instructlab.config import Config, load_config
 
-    ctx.obj = State(config_file, verbose)
     try:
         loaded = load_config(config_file)
     except (ConfigError, FileError) as exc:

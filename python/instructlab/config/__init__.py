@@ -1,8 +1,41 @@
 """The configuration of instructlab: the ``config.yaml`` model, its paths, loading and writing."""
 
-from instructlab.config.load import LoadedConfig, load_config, parse_config
-from instructlab.config.model import CONFIG_VERSION, EMBEDDED_MODEL, Config
-from instructlab.config.render import render_config, render_value, write_config
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from instructlab.config.load import LoadedConfig, load_config, parse_config
+    from instructlab.config.model import CONFIG_VERSION, EMBEDDED_MODEL, Config
+    from instructlab.config.render import render_config, render_value, write_config
+
+# Imported when first asked for: `instructlab.config.paths` alone must not build the model.
+_HOMES = {
+    "CONFIG_VERSION": "model",
+    "EMBEDDED_MODEL": "model",
+    "Config": "model",
+    "LoadedConfig": "load",
+    "load_config": "load",
+    "parse_config": "load",
+    "render_config": "render",
+    "render_value": "render",
+    "write_config": "render",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'instructlab.config' has no attribute '{name}'")
+    value = getattr(importlib.import_module(f"instructlab.config.{home}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_HOMES))
+
 
 __all__ = [
     "CONFIG_VERSION",

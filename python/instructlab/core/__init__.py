@@ -9,12 +9,44 @@ be overridden per call. Nothing needs a ``config.yaml``: without one, built-in d
 Importing this module loads no ML stack.
 """
 
-from instructlab.core.config import Config, ConfigInitResult
-from instructlab.core.data import Data
-from instructlab.core.model import Model
-from instructlab.core.rag import RAG
-from instructlab.core.system import System
-from instructlab.core.taxonomy import Taxonomy
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from instructlab.core.config import Config, ConfigInitResult
+    from instructlab.core.data import Data
+    from instructlab.core.model import Model
+    from instructlab.core.rag import RAG
+    from instructlab.core.system import System
+    from instructlab.core.taxonomy import Taxonomy
+
+# Each class is imported when first asked for: `ilab taxonomy diff` needs only `Taxonomy`, and
+# the configuration model the others import costs more than the whole diff.
+_HOMES = {
+    "Config": "config",
+    "ConfigInitResult": "config",
+    "Data": "data",
+    "Model": "model",
+    "RAG": "rag",
+    "System": "system",
+    "Taxonomy": "taxonomy",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'instructlab.core' has no attribute '{name}'")
+    value = getattr(importlib.import_module(f"instructlab.core.{home}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_HOMES))
+
 
 __api_version__ = "v1alpha1"
 

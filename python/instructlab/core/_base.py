@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from instructlab.config import Config as ConfigModel
-from instructlab.config import LoadedConfig, load_config
+if TYPE_CHECKING:
+    from instructlab.config import Config as ConfigModel
+    from instructlab.config import LoadedConfig
 
 
 class ConfiguredBase:
@@ -19,6 +21,11 @@ class ConfiguredBase:
     def loaded(self) -> LoadedConfig:
         """The configuration with its source file and the warnings noticed while reading it."""
         if self._loaded is None:
+            # Imported here: the configuration model is costly to build, and unneeded when
+            # every setting is given.
+            from instructlab.config import Config as ConfigModel
+            from instructlab.config import LoadedConfig, load_config
+
             if isinstance(self._given, ConfigModel):
                 self._loaded = LoadedConfig(self._given, None, [])
             else:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from instructlab.config import Config as ConfigModel
 from instructlab.core._base import ConfiguredBase
 
 if TYPE_CHECKING:
+    from instructlab.config import Config as ConfigModel
     from instructlab.taxonomy import Leaf, ValidationReport
 
 

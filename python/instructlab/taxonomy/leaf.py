@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 LeafKind = Literal["knowledge", "freeform_skill", "grounded_skill", "foundational_skill"]
 
@@ -21,6 +21,32 @@ class Document:
     path: Path
 
 
+class ContentSource(Protocol):
+    """Parsed content not yet turned into Python objects (``instructlab._native.LeafContent``)."""
+
+    def value(self) -> dict[str, Any]: ...
+
+
+class _Content:
+    """The ``content`` field of :class:`Leaf`: given as a dict or as a :class:`ContentSource`,
+    read as a dict (converted on first read, then kept)."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._slot = f"_{name}"
+
+    def __get__(self, leaf: Leaf | None, owner: type | None = None) -> dict[str, Any]:
+        if leaf is None:
+            raise AttributeError("content")  # no default: the field is required
+        value = leaf.__dict__[self._slot]
+        if not isinstance(value, dict):
+            value = value.value()
+            leaf.__dict__[self._slot] = value
+        return value  # type: ignore[no-any-return]
+
+    def __set__(self, leaf: Leaf, value: dict[str, Any] | ContentSource) -> None:
+        leaf.__dict__[self._slot] = value
+
+
 @dataclass(frozen=True)
 class Leaf:
     """One valid ``qna.yaml`` of the taxonomy.
@@ -34,6 +60,6 @@ class Leaf:
     path: str
     kind: LeafKind
     version: int
-    #: The parsed ``qna.yaml``.
-    content: dict[str, Any]
+    #: The parsed ``qna.yaml`` (turned into Python objects when first read).
+    content: _Content = _Content()
     documents: tuple[Document, ...] = ()

@@ -62,7 +62,7 @@ def validate_taxonomy(
         for f, line, col, path, msg, sev, rule in raw
     ]
     leaves: list[Leaf] = []
-    cache = DocumentCache(document_cache) if document_cache else _default_cache()
+    cache: DocumentCache | None = None  # opened for the first knowledge leaf
     # Leaves often share a document repository: resolve each (repo, commit, patterns) once.
     resolved: dict[tuple[str, str, tuple[str, ...]], tuple[Document, ...] | DocumentError] = {}
     for entry in files:
@@ -71,9 +71,11 @@ def validate_taxonomy(
         kind = cast(LeafKind, entry["kind"])
         docs: tuple[Document, ...] = ()
         if kind == "knowledge" and not skip_documents:
-            document = entry["content"]["document"]
+            document = entry["content"].get("document")
             key = (str(document["repo"]), str(document["commit"]), tuple(document["patterns"]))
             if key not in resolved:
+                if cache is None:
+                    cache = DocumentCache(document_cache) if document_cache else _default_cache()
                 try:
                     resolved[key] = cache.resolve(key[0], key[1], list(key[2]))
                 except DocumentError as exc:

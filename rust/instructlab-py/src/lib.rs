@@ -39,5 +39,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(pack::plan_packing, m)?)?;
     m.add_function(wrap_pyfunction!(pack::flatten_packed, m)?)?;
     m.add_function(wrap_pyfunction!(pack::gguf_tokenizer, m)?)?;
+    m.add_class::<taxonomy::LeafContent>()?;
     Ok(())
 }

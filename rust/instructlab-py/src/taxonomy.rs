@@ -5,6 +5,7 @@ use std::sync::{mpsc, Mutex};
 use std::time::Duration;
 
 use instructlab_core::taxonomy::{self, Checked, LintConfig, Options, Problem};
+use instructlab_core::yaml::Node;
 use instructlab_core::{Error, Interrupt};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -27,18 +28,42 @@ fn problem_tuple(p: Problem) -> ProblemTuple {
     )
 }
 
-fn checked_dict<'py>(py: Python<'py>, c: &Checked) -> PyResult<Bound<'py, PyDict>> {
+/// The dict of one checked file; its problems are reported apart (`valid` says whether any of
+/// them is an error).
+fn checked_dict(py: Python<'_>, c: Checked, valid: bool) -> PyResult<Bound<'_, PyDict>> {
     let d = PyDict::new(py);
-    d.set_item("path", &c.path)?;
+    d.set_item("valid", valid)?;
+    d.set_item("path", c.path)?;
     d.set_item("kind", c.kind.map(taxonomy::LeafKind::as_str))?;
     d.set_item("version", c.version)?;
-    d.set_item("valid", c.is_valid())?;
-    let content = match &c.content {
-        Some(node) => to_python(py, node, None)?,
-        None => py.None(),
-    };
-    d.set_item("content", content)?;
+    match c.content {
+        Some(node) => d.set_item("content", LeafContent { node })?,
+        None => d.set_item("content", py.None())?,
+    }
     Ok(d)
+}
+
+/// A checked leaf's parsed content, turned into Python objects only when asked for: checking
+/// a taxonomy rarely needs more than a knowledge leaf's `document`.
+#[pyclass(module = "instructlab._native", frozen)]
+pub struct LeafContent {
+    node: Node,
+}
+
+#[pymethods]
+impl LeafContent {
+    /// The whole content as dicts, lists and scalars (a fresh copy on every call).
+    fn value(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        to_python(py, &self.node, None)
+    }
+
+    /// The value of one top-level key, `None` when absent.
+    fn get(&self, py: Python<'_>, key: &str) -> PyResult<Py<PyAny>> {
+        match self.node.get(key) {
+            Some(node) => to_python(py, node, None),
+            None => Ok(py.None()),
+        }
+    }
 }
 
 /// What the checking thread hands to the converting (calling) thread.
@@ -140,8 +165,10 @@ fn receive<'py>(
                 pending = Some(n);
             }
             Ok(Message::Checked(i, checked)) => {
-                problems.extend(checked.problems.iter().cloned());
-                slots[i] = Some(checked_dict(py, &checked)?);
+                let mut checked = *checked;
+                let valid = checked.is_valid();
+                problems.append(&mut checked.problems);
+                slots[i] = Some(checked_dict(py, checked, valid)?);
                 pending = pending.map(|n| n - 1);
             }
             Err(mpsc::RecvTimeoutError::Timeout) => {

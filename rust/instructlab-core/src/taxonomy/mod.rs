@@ -102,13 +102,24 @@ pub fn select(
     if base == "empty" {
         return walk::walk(root, include_foundational, interrupt);
     }
-    let mut leaves = Vec::new();
-    let mut problems = Vec::new();
     let mut folders = walk::LEAF_FOLDERS.to_vec();
     if include_foundational {
         folders.push(walk::FOUNDATIONAL);
     }
-    for path in git::changed_files_in(root, base, &folders)? {
+    // The walk finds the files that matter in the work tree (git needs them only to tell the
+    // untracked ones) while git compares the tracked ones with the fork point.
+    let matters = |path: &str| walk::classify(path, include_foundational) != walk::Role::Other;
+    let (walked, tracked) = rayon::join(
+        || walk::walk(root, include_foundational, interrupt),
+        || git::tracked_changes(root, base, &folders, &matters),
+    );
+    let (found, refused) = walked?;
+    let mut files = found;
+    files.extend(refused.iter().map(|p| p.file.clone()));
+    let changed = git::untracked_added(root, tracked?, &folders, &matters, &files)?;
+    let mut leaves = Vec::new();
+    let mut problems = Vec::new();
+    for path in changed {
         match walk::classify(&path, include_foundational) {
             walk::Role::Leaf => leaves.push(path),
             walk::Role::Refused(p) => problems.push(p),
@@ -209,7 +220,8 @@ fn is_empty(value: &Value) -> bool {
 #[allow(clippy::too_many_lines)] // the checks in the order InstructLab runs them
 pub fn check_text(root: &Path, path: &str, text: &str, options: &Options) -> Checked {
     let mut problems = Vec::new();
-    let (node, duplicates) = match yaml::parse_lenient(text, path) {
+    // Repeated keys are the lint's `key-duplicates` (read from the tokens, as yamllint does).
+    let (node, _duplicates) = match yaml::parse_lenient(text, path) {
         Ok(parsed) => parsed,
         Err(Error::Yaml { location, message }) => {
             return failed(
@@ -275,28 +287,15 @@ pub fn check_text(root: &Path, path: &str, text: &str, options: &Options) -> Che
         }
     };
     if version.is_some_and(|v| v > 1) {
-        for found in lint::lint(text, &options.lint) {
+        let found = lint::lint(text, &options.lint);
+        for f in found {
             problems.push(Problem::error(
                 path,
-                (found.line, found.column),
+                (f.line, f.column),
                 "",
-                &found.rule,
-                format!("{} ({})", found.message, found.rule),
+                &f.rule,
+                format!("{} ({})", f.message, f.rule),
             ));
-        }
-        if options.lint.key_duplicates {
-            for d in &duplicates {
-                problems.push(Problem::error(
-                    path,
-                    (d.line, d.column),
-                    "",
-                    "key-duplicates",
-                    format!(
-                        "duplication of key \"{}\" in mapping (key-duplicates)",
-                        d.key
-                    ),
-                ));
-            }
         }
     }
     if let Some(v) = version {

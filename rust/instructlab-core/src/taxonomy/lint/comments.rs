@@ -7,14 +7,14 @@ use super::tokens::{Kind, Source, Tok};
 use super::Found;
 
 /// One comment: its char index, 1-based line and column, and the tokens around it.
-struct Comment {
-    index: usize,
-    line: usize,
+pub(super) struct Comment {
+    pub(super) index: usize,
+    pub(super) line: usize,
     col: usize,
     /// Stream index of the last token before the comment.
     before: usize,
     /// Whether something other than blanks precedes it on its line.
-    inline: bool,
+    pub(super) inline: bool,
 }
 
 /// Char ranges covered by quoted and block scalars.
@@ -24,27 +24,7 @@ fn scalar_spans(src: &Source, toks: &[Tok]) -> Vec<(usize, usize)> {
     for t in toks.iter().filter(|t| t.kind == Kind::Scalar && !t.plain) {
         let start = t.index;
         match chars.get(start) {
-            Some('\'') => {
-                let mut i = start + 1;
-                while i < chars.len() {
-                    if chars[i] == '\'' {
-                        if chars.get(i + 1) == Some(&'\'') {
-                            i += 2;
-                            continue;
-                        }
-                        break;
-                    }
-                    i += 1;
-                }
-                spans.push((start, i));
-            }
-            Some('"') => {
-                let mut i = start + 1;
-                while i < chars.len() && chars[i] != '"' {
-                    i += if chars[i] == '\\' { 2 } else { 1 };
-                }
-                spans.push((start, i));
-            }
+            Some('\'' | '"') => spans.push((start, quoted_end(src, start))),
             Some('|' | '>') if t.block => {
                 if let Some(end) = block_end(src, t) {
                     spans.push((start, end));
@@ -56,8 +36,31 @@ fn scalar_spans(src: &Source, toks: &[Tok]) -> Vec<(usize, usize)> {
     spans
 }
 
+/// The char index of the closing quote of the quoted scalar opening at `start`.
+pub(super) fn quoted_end(src: &Source, start: usize) -> usize {
+    let chars = &src.chars;
+    let mut i = start + 1;
+    if chars.get(start) == Some(&'\'') {
+        while i < chars.len() {
+            if chars[i] == '\'' {
+                if chars.get(i + 1) == Some(&'\'') {
+                    i += 2;
+                    continue;
+                }
+                break;
+            }
+            i += 1;
+        }
+    } else {
+        while i < chars.len() && chars[i] != '"' {
+            i += if chars[i] == '\\' { 2 } else { 1 };
+        }
+    }
+    i
+}
+
 /// The last char index of a block scalar's content (`None` when it has none).
-fn block_end(src: &Source, t: &Tok) -> Option<usize> {
+pub(super) fn block_end(src: &Source, t: &Tok) -> Option<usize> {
     let line_text = |l: usize| -> &[char] {
         let start = src.line_starts[l - 1];
         let end = src
@@ -96,7 +99,7 @@ fn block_end(src: &Source, t: &Tok) -> Option<usize> {
     last
 }
 
-fn find_comments(src: &Source, toks: &[Tok]) -> Vec<Comment> {
+pub(super) fn find_comments(src: &Source, toks: &[Tok]) -> Vec<Comment> {
     let spans = scalar_spans(src, toks);
     let chars = &src.chars;
     let mut out = Vec::new();

@@ -48,6 +48,10 @@ pub struct LintConfig {
     pub indentation: Option<(Option<i64>, IndentSequences)>,
     /// `key-duplicates`.
     pub key_duplicates: bool,
+    /// `key-duplicates`' `forbid-duplicated-merge-keys`: a repeated `<<` is a duplicate too.
+    pub forbid_duplicated_merge_keys: bool,
+    /// `indentation`'s `check-multi-line-strings`: the lines of multi-line scalars too.
+    pub check_multi_line_strings: bool,
     /// `line-length`: (max, allow non-breakable words, allow non-breakable inline mappings).
     pub line_length: Option<(i64, bool, bool)>,
     /// `new-line-at-end-of-file`.
@@ -65,6 +69,8 @@ pub struct LintConfig {
 pub struct Inside {
     /// Refuse flow collections altogether.
     pub forbid: bool,
+    /// Refuse flow collections that are not empty (`forbid: non-empty`).
+    pub forbid_non_empty: bool,
     /// Fewest spaces inside.
     pub min: i64,
     /// Most spaces inside.
@@ -110,6 +116,7 @@ impl LintConfig {
     pub fn default_preset() -> Self {
         let inside = Inside {
             forbid: false,
+            forbid_non_empty: false,
             min: 0,
             max: 0,
             min_empty: -1,
@@ -128,12 +135,42 @@ impl LintConfig {
             hyphens: Some(1),
             indentation: Some((None, IndentSequences::Yes)),
             key_duplicates: true,
+            forbid_duplicated_merge_keys: false,
+            check_multi_line_strings: false,
             line_length: Some((80, true, false)),
             new_line_at_end_of_file: true,
             new_lines: Some("\n"),
             trailing_spaces: true,
             truthy: Some((vec!["false".to_owned(), "true".to_owned()], true)),
         }
+    }
+
+    /// The names of the rules that are on (the rules a directive comment may turn off).
+    pub fn enabled_rules(&self) -> Vec<&'static str> {
+        let on = [
+            self.anchors.is_some(),
+            self.braces.is_some(),
+            self.brackets.is_some(),
+            self.colons.is_some(),
+            self.commas.is_some(),
+            self.comments.is_some(),
+            self.comments_indentation,
+            self.document_start.is_some(),
+            self.empty_lines.is_some(),
+            self.hyphens.is_some(),
+            self.indentation.is_some(),
+            self.key_duplicates,
+            self.line_length.is_some(),
+            self.new_line_at_end_of_file,
+            self.new_lines.is_some(),
+            self.trailing_spaces,
+            self.truthy.is_some(),
+        ];
+        RULES
+            .iter()
+            .zip(on)
+            .filter_map(|(name, on)| on.then_some(*name))
+            .collect()
     }
 
     /// yamllint's `relaxed` preset.
@@ -280,6 +317,8 @@ impl LintConfig {
             hyphens: None,
             indentation: None,
             key_duplicates: false,
+            forbid_duplicated_merge_keys: false,
+            check_multi_line_strings: false,
             line_length: None,
             new_line_at_end_of_file: false,
             new_lines: None,
@@ -353,12 +392,14 @@ impl LintConfig {
                 };
                 match opt {
                     "forbid" => {
-                        b.forbid = match v {
-                            Value::Bool(x) => *x,
-                            Value::Str(s) if s == "non-empty" => {
-                                return Err("option 'forbid: non-empty' is not supported".to_owned())
+                        (b.forbid, b.forbid_non_empty) = match v {
+                            Value::Bool(x) => (*x, false),
+                            Value::Str(s) if s == "non-empty" => (false, true),
+                            _ => {
+                                return Err(
+                                    "option 'forbid' must be true, false or 'non-empty'".to_owned()
+                                )
                             }
-                            _ => return Err("option 'forbid' must be true or false".to_owned()),
                         }
                     }
                     "min-spaces-inside" => b.min = int()?,
@@ -430,23 +471,12 @@ impl LintConfig {
                             _ => return Err("option 'indent-sequences' must be true, false, 'whatever' or 'consistent'".to_owned()),
                         }
                     }
-                    "check-multi-line-strings" => {
-                        if boolean()? {
-                            return Err("option 'check-multi-line-strings: true' is not supported".to_owned());
-                        }
-                    }
+                    "check-multi-line-strings" => self.check_multi_line_strings = boolean()?,
                     _ => return unknown(),
                 }
             }
             "key-duplicates" => match opt {
-                "forbid-duplicated-merge-keys" => {
-                    if boolean()? {
-                        return Err(
-                            "option 'forbid-duplicated-merge-keys: true' is not supported"
-                                .to_owned(),
-                        );
-                    }
-                }
+                "forbid-duplicated-merge-keys" => self.forbid_duplicated_merge_keys = boolean()?,
                 _ => return unknown(),
             },
             "line-length" => {

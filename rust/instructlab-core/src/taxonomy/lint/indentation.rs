@@ -4,6 +4,7 @@
 //! kept while walking the tokens; each context knows the column its content must start at.
 //! With `spaces: consistent` the indent step is learned from the first indented line.
 
+use super::comments;
 use super::config::IndentSequences;
 use super::rules::is_explicit_key;
 use super::tokens::{Kind, Source, Tok};
@@ -48,6 +49,8 @@ struct State {
     sequences: IndentSequences,
     line_indent: i64,
     last_visible_line: usize,
+    /// `check-multi-line-strings`.
+    multi_line: bool,
 }
 
 impl State {
@@ -73,12 +76,12 @@ fn col(t: &Tok) -> i64 {
     i64::try_from(t.col).unwrap_or(i64::MAX)
 }
 
-/// Runs the rule over the tokens.
+/// Runs the rule over the tokens with its options: `spaces` (`None`: consistent), how
+/// sequences are indented, and whether the lines of multi-line scalars are checked.
 pub fn check(
     src: &Source,
     toks: &[Tok],
-    spaces: Option<i64>,
-    sequences: IndentSequences,
+    (spaces, sequences, multi_line): (Option<i64>, IndentSequences, bool),
     out: &mut Vec<Found>,
 ) {
     let mut st = State {
@@ -87,6 +90,7 @@ pub fn check(
         sequences,
         line_indent: 0,
         last_visible_line: 0,
+        multi_line,
     };
     for (i, t) in toks.iter().enumerate() {
         let prev = i.checked_sub(1).and_then(|p| toks.get(p));
@@ -139,6 +143,9 @@ fn step(
             out.push(Found::new(t.line, t.col + 1, "indentation", message));
         }
         st.line_indent = found;
+    }
+    if st.multi_line && t.kind == Kind::Scalar {
+        scalar_lines(st, src, t, next, out);
     }
     if visible {
         st.last_visible_line = t.line;
@@ -299,4 +306,92 @@ fn step(
         }
     }
     Ok(())
+}
+
+/// The char index of a scalar's last char (for a block scalar, of its last content line).
+fn scalar_end(src: &Source, t: &Tok, next: Option<&Tok>) -> Option<usize> {
+    if t.block {
+        return comments::block_end(src, t);
+    }
+    if !t.plain {
+        return Some(comments::quoted_end(src, t.index));
+    }
+    // A plain scalar ends at the last char before the next token that is neither blank nor in
+    // a comment (a plain scalar cannot hold ` #`).
+    let chars = &src.chars;
+    let mut i = next.map_or(chars.len(), |n| n.index.min(chars.len()));
+    while i > t.index {
+        let c = chars[i - 1];
+        if c.is_whitespace() {
+            i -= 1;
+            continue;
+        }
+        let line = src.line_starts.partition_point(|&s| s < i);
+        let start = src.line_starts[line - 1].max(t.index);
+        let comment = (start..i).find(|&j| {
+            chars[j] == '#'
+                && (j == src.line_starts[line - 1] || matches!(chars[j - 1], ' ' | '\t'))
+        });
+        match comment {
+            Some(j) if j > t.index => i = j,
+            _ => return Some(i - 1),
+        }
+    }
+    Some(t.index)
+}
+
+/// `check-multi-line-strings`: each line of a multi-line scalar after its first sits at the
+/// column yamllint expects: a plain scalar's start, one past a quote, or for a block scalar
+/// one indentation step past its owner (the step learned here when not yet known).
+fn scalar_lines(st: &mut State, src: &Source, t: &Tok, next: Option<&Tok>, out: &mut Vec<Found>) {
+    let Some(end) = scalar_end(src, t, next) else {
+        return;
+    };
+    let end_line = src.line_starts.partition_point(|&s| s <= end);
+    if end_line <= t.line {
+        return;
+    }
+    let mut expected: Option<i64> = None;
+    for line in t.line + 1..=end_line {
+        let start = src.line_starts[line - 1];
+        let indent = src.chars[start..].iter().take_while(|c| **c == ' ').count();
+        if matches!(src.chars.get(start + indent), Some('\n') | None) {
+            continue;
+        }
+        let found = i64::try_from(indent).unwrap_or(i64::MAX);
+        let want = *expected.get_or_insert_with(|| expected_scalar_indent(st, t, found));
+        if found != want {
+            out.push(
+                Found::new(
+                    line,
+                    indent + 1,
+                    "indentation",
+                    format!("wrong indentation: expected {want} but found {found}"),
+                )
+                .found_on(t.line),
+            );
+        }
+    }
+}
+
+/// Where yamllint expects the lines of a multi-line scalar, from the first one's indent.
+fn expected_scalar_indent(st: &mut State, t: &Tok, found: i64) -> i64 {
+    if t.plain {
+        return col(t);
+    }
+    if !t.block {
+        return col(t) + 1;
+    }
+    let top = st.top();
+    let base = match top.ctx {
+        Ctx::Entry | Ctx::Key => col(t),
+        Ctx::Val if t.line > st.last_visible_line => top.indent,
+        Ctx::Val => match st.under_top() {
+            Some(key) if key.explicit_key => col(t),
+            Some(key) => key.indent,
+            None => top.indent,
+        },
+        _ => top.indent,
+    };
+    base + *st.spaces.get_or_insert(found - base)
 }

@@ -3,7 +3,9 @@
 
 mod comments;
 pub mod config;
+pub mod directives;
 mod indentation;
+mod keys;
 mod rules;
 mod tokens;
 
@@ -20,6 +22,9 @@ pub struct Found {
     pub rule: String,
     /// What is wrong.
     pub message: String,
+    /// The line of the token, comment or line yamllint finds it on (usually `line`; for the
+    /// lines of a multi-line scalar, the scalar's first): directive comments apply by it.
+    pub found_on: usize,
 }
 
 impl Found {
@@ -29,12 +34,18 @@ impl Found {
             column: column.max(1),
             rule: rule.to_owned(),
             message: message.into(),
+            found_on: line,
         }
+    }
+
+    /// The same finding, found while yamllint reads the given line.
+    fn found_on(mut self, line: usize) -> Self {
+        self.found_on = line;
+        self
     }
 }
 
-/// Lints one file's text. Duplicate keys are found by the YAML parser (see
-/// [`crate::yaml::parse_lenient`]) and reported by the caller when `key_duplicates` is on.
+/// Lints one file's text, honouring yamllint's directive comments.
 pub fn lint(text: &str, config: &LintConfig) -> Vec<Found> {
     let mut out = Vec::new();
     rules::line_rules(text, config, &mut out);
@@ -45,6 +56,7 @@ pub fn lint(text: &str, config: &LintConfig) -> Vec<Found> {
         || config.commas.is_some()
         || config.hyphens.is_some()
         || config.indentation.is_some()
+        || config.key_duplicates
         || config.truthy.is_some()
         || config.document_start.is_some()
         || config.comments.is_some()
@@ -61,12 +73,26 @@ pub fn lint(text: &str, config: &LintConfig) -> Vec<Found> {
             comments::comments_indentation(&src, &toks, &mut out);
         }
         if let Some((spaces, sequences)) = config.indentation {
-            indentation::check(&src, &toks, spaces, sequences, &mut out);
+            let multi_line = config.check_multi_line_strings;
+            indentation::check(&src, &toks, (spaces, sequences, multi_line), &mut out);
+        }
+        if config.key_duplicates {
+            keys::key_duplicates(&toks, config.forbid_duplicated_merge_keys, &mut out);
         }
     }
     out.sort();
     out.dedup();
-    out
+    apply_directives(text, config, out)
+}
+
+/// Drops the findings that the file's `# yamllint ...` comments turn off (see [`directives`]).
+pub fn apply_directives(text: &str, config: &LintConfig, found: Vec<Found>) -> Vec<Found> {
+    match directives::find(text) {
+        None => found,
+        Some(d) => directives::filter(&d, &config.enabled_rules(), found, |f| {
+            (f.found_on, f.rule.as_str())
+        }),
+    }
 }
 
 #[cfg(test)]

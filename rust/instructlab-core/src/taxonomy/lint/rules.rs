@@ -82,7 +82,8 @@ pub fn line_rules(text: &str, c: &LintConfig, out: &mut Vec<Found>) {
                 continue; // report on the last blank line of a run
             }
             let at_start = blank_run == line_no;
-            let at_end = i + 2 == count;
+            // The end of the file only when nothing follows this line's newline.
+            let at_end = i + 2 == count && lines.last().is_some_and(|l| l.is_empty());
             if at_end && line_no == 1 {
                 continue; // a file holding only a newline
             }
@@ -297,13 +298,15 @@ fn inside(
     out: &mut Vec<Found>,
 ) {
     let name = rule;
-    if b.forbid && t.kind == open {
-        out.push(Found::new(
-            t.line,
-            t.col + 1,
-            rule,
-            format!("forbidden flow mapping or sequence ({name})"),
-        ));
+    let non_empty = next.is_some_and(|n| n.kind != close);
+    if t.kind == open && (b.forbid || (b.forbid_non_empty && non_empty)) {
+        // yamllint points just past the opening indicator.
+        let what = if open == Kind::FlowMapStart {
+            "forbidden flow mapping"
+        } else {
+            "forbidden flow sequence"
+        };
+        out.push(Found::new(t.line, t.col + 2, rule, what));
         return;
     }
     let check = |n: usize,

@@ -335,3 +335,260 @@ fn comment_rules() {
 fn default_preset_with_comments() -> LintConfig {
     LintConfig::from_yamllint("extends: default\n", "rules.yaml").expect("valid config")
 }
+
+fn all(text: &str, config: &LintConfig) -> Vec<(usize, usize, &'static str)> {
+    let mut out: Vec<(usize, usize, &'static str)> = lint(text, config)
+        .into_iter()
+        .map(|f| {
+            let rule: &'static str = match f.rule.as_str() {
+                "trailing-spaces" => "trailing-spaces",
+                "colons" => "colons",
+                "key-duplicates" => "key-duplicates",
+                "indentation" => "indentation",
+                "braces" => "braces",
+                "brackets" => "brackets",
+                other => panic!("unexpected rule {other}"),
+            };
+            (f.line, f.column, rule)
+        })
+        .collect();
+    out.sort_unstable();
+    out
+}
+
+// Expected findings below are yamllint 1.38's on the same text and configuration.
+#[test]
+fn disable_line_directives_apply_to_their_line_or_the_next() {
+    let c = relaxed();
+    let ts = "trailing-spaces";
+    assert_eq!(
+        all("a: 1   # yamllint disable-line\nb: 2   \n", &c),
+        [(2, 5, ts)]
+    );
+    assert_eq!(
+        all("# yamllint disable-line\na: 1   \nb: 2   \n", &c),
+        [(3, 5, ts)]
+    );
+    // A blank line after the comment takes the directive: the line after it is checked.
+    assert_eq!(
+        all("a: 1\n# yamllint disable-line\n\nb: 2   \n", &c),
+        [(4, 5, ts)]
+    );
+    assert_eq!(
+        all("a: 1   # yamllint disable-line rule:colons\nb:  2   \n", &c),
+        [(2, 4, "colons"), (2, 6, ts)]
+    );
+    assert_eq!(
+        all(
+            "a:   1   # yamllint disable-line rule:colons rule:trailing-spaces\nb:  2   \n",
+            &c
+        ),
+        [(2, 4, "colons"), (2, 6, ts)]
+    );
+    assert_eq!(
+        all(
+            "a: 1\na: 2 # yamllint disable-line rule:key-duplicates\na: 3\n",
+            &c
+        ),
+        [(3, 1, "key-duplicates")]
+    );
+}
+
+#[test]
+fn disable_and_enable_directives_hold_until_changed() {
+    let c = relaxed();
+    let ts = "trailing-spaces";
+    assert_eq!(
+        all(
+            "a: 1   \n# yamllint disable\nb:  2   \nc: 3   \n# yamllint enable\nd: 4   \n",
+            &c
+        ),
+        [(1, 5, ts), (6, 5, ts)]
+    );
+    assert_eq!(
+        all(
+            "a: 1   \n# yamllint disable rule:trailing-spaces\nb:  2   \n\
+             # yamllint enable rule:trailing-spaces\nd: 4   \n",
+            &c
+        ),
+        [(1, 5, ts), (3, 4, "colons"), (5, 5, ts)]
+    );
+    // On a line with content, `disable` covers that line already.
+    assert!(all("a: 1   # yamllint disable\nb:  2   \n", &c).is_empty());
+    // Naming a rule that is off does nothing; `enable rule:X` re-enables just X.
+    assert_eq!(
+        all("# yamllint disable rule:truthy\na: 1   \n", &c),
+        [(2, 5, ts)]
+    );
+    assert_eq!(
+        all(
+            "# yamllint disable\na: 1   \n# yamllint enable rule:trailing-spaces\nb:  2   \n",
+            &c
+        ),
+        [(4, 6, ts)]
+    );
+    // Not directives: the wording must be exact.
+    assert_eq!(
+        all(
+            "#yamllint disable\na: 1   \n# yamllint disable  rule:colons\nb:  2\n",
+            &c
+        ),
+        [(2, 5, ts), (4, 4, "colons")]
+    );
+    // Inside a block scalar, `# yamllint disable` is text.
+    assert_eq!(
+        all("a: |\n  # yamllint disable\nb: 1   \n", &c),
+        [(3, 5, ts)]
+    );
+}
+
+#[test]
+fn disable_file_on_the_first_line_silences_the_file() {
+    let c = relaxed();
+    assert!(all("# yamllint disable-file\na: 1   \nb:  2   \na: 3\n", &c).is_empty());
+    assert_eq!(
+        all("a: 1\n# yamllint disable-file\nb: 2   \n", &c),
+        [(3, 5, "trailing-spaces")]
+    );
+}
+
+fn rules(extra: &str) -> LintConfig {
+    LintConfig::from_yamllint(
+        &format!("extends: default\nrules:\n  document-start: disable\n{extra}"),
+        "rules.yaml",
+    )
+    .expect("valid config")
+}
+
+#[test]
+fn forbid_non_empty_refuses_only_flow_collections_with_content() {
+    let c = rules("  braces: {forbid: non-empty}\n  brackets: {forbid: non-empty}\n");
+    assert_eq!(
+        found("a: {b: 1}\nc: [1]\nd: {}\ne: []\nf: { }\n", &c),
+        [
+            (
+                1,
+                5,
+                "braces".to_owned(),
+                "forbidden flow mapping".to_owned()
+            ),
+            (
+                2,
+                5,
+                "brackets".to_owned(),
+                "forbidden flow sequence".to_owned()
+            ),
+            (
+                5,
+                5,
+                "braces".to_owned(),
+                "too many spaces inside empty braces".to_owned()
+            ),
+        ]
+    );
+    let c = rules("  braces: {forbid: true}\n  brackets: {forbid: true}\n");
+    one("a: {}\n", &c, 1, 5, "braces", "forbidden flow mapping");
+    one("a: []\n", &c, 1, 5, "brackets", "forbidden flow sequence");
+    let err = LintConfig::from_yamllint("rules:\n  braces: {forbid: some}\n", "r.yaml")
+        .expect_err("bad value");
+    assert!(
+        err.to_string()
+            .contains("option 'forbid' must be true, false or 'non-empty'"),
+        "{err}"
+    );
+}
+
+#[test]
+fn merge_keys_may_repeat_unless_forbidden() {
+    let text = "x: &x {a: 1}\ny: &y {b: 1}\nz:\n  <<: *x\n  <<: *y\n  c: 1\n";
+    assert!(found(text, &rules("")).is_empty());
+    one(
+        text,
+        &rules("  key-duplicates: {forbid-duplicated-merge-keys: true}\n"),
+        5,
+        3,
+        "key-duplicates",
+        "duplication of key \"<<\" in mapping",
+    );
+    // Keys compare by their text, as yamllint compares them: 1 and '1' are the same key.
+    one(
+        "a:\n  1: a\n  '1': b\n",
+        &rules(""),
+        3,
+        3,
+        "key-duplicates",
+        "duplication of key \"1\" in mapping",
+    );
+}
+
+#[test]
+fn multi_line_strings_are_checked_on_request() {
+    let text = "a: |\n  one\n   two\n  three\nb: >\n    x\n    y\nc: plain\n   more\n  less\n\
+                d: 'q\n  r'\ne: \"q\n   r\"\nf:\n  - |\n    ok\n     no\n";
+    assert!(found(text, &rules("")).is_empty());
+    let c = rules("  indentation: {check-multi-line-strings: true}\n");
+    let wrong = |line, col, want, got| {
+        (
+            line,
+            col,
+            "indentation".to_owned(),
+            format!("wrong indentation: expected {want} but found {got}"),
+        )
+    };
+    assert_eq!(
+        found(text, &c),
+        [
+            wrong(3, 4, 2, 3),
+            wrong(6, 5, 2, 4),
+            wrong(7, 5, 2, 4),
+            wrong(10, 3, 3, 2),
+            wrong(12, 3, 4, 2),
+            wrong(14, 4, 4, 3),
+            wrong(17, 5, 6, 4),
+            wrong(18, 6, 6, 5),
+        ]
+    );
+    // With `spaces: consistent`, a block scalar's first line can set the step.
+    let c = LintConfig::from_yamllint(
+        "extends: relaxed\nrules:\n  indentation: {spaces: consistent, check-multi-line-strings: true}\n",
+        "r.yaml",
+    )
+    .expect("valid");
+    assert_eq!(
+        found("a:\n   |\n     x\n      y\nb:\n    - c\n", &c),
+        [wrong(3, 6, 6, 5), wrong(6, 5, 3, 4)]
+    );
+}
+
+#[test]
+fn directives_apply_by_the_line_yamllint_finds_a_problem_on() {
+    // The scalar's second line is checked while its first is read: a `disable-line` on the
+    // second line does not reach it (yamllint 1.38 reports it too).
+    let c = rules("  indentation: {check-multi-line-strings: true}\n");
+    one(
+        "a: plain\n    more  # yamllint disable-line rule:indentation\n",
+        &c,
+        2,
+        5,
+        "indentation",
+        "wrong indentation: expected 3 but found 4",
+    );
+    assert!(found(
+        "# yamllint disable-line rule:indentation\na: plain\n    more\n",
+        &c
+    )
+    .is_empty());
+}
+
+#[test]
+fn a_blank_line_before_a_last_line_without_newline_is_not_at_the_end() {
+    // yamllint 1.38: only the new-line-at-end-of-file problem.
+    one(
+        "a: 1\n\nb: 2",
+        &relaxed(),
+        3,
+        5,
+        "new-line-at-end-of-file",
+        "no new line character at the end of file",
+    );
+}

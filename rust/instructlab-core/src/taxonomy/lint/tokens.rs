@@ -61,10 +61,10 @@ pub fn scan(src: &Source) -> Vec<Tok> {
     for i in 0..out.len() {
         match out[i].kind {
             Kind::BlockMapStart => {
-                if let Some(next) = out.get(i + 1).cloned() {
-                    out[i].line = next.line;
-                    out[i].col = next.col;
-                    out[i].index = next.index;
+                if let Some((line, col, index)) = out.get(i + 1).map(|n| (n.line, n.col, n.index)) {
+                    out[i].line = line;
+                    out[i].col = col;
+                    out[i].index = index;
                 }
             }
             Kind::BlockEntry => {
@@ -173,8 +173,11 @@ pub struct Source {
 impl Source {
     /// Indexes `text`.
     pub fn new(text: &str) -> Self {
-        let chars: Vec<char> = text.chars().collect();
-        let mut line_starts = vec![0];
+        // Sized up front: collecting `chars()` would grow the vector from a quarter of it.
+        let mut chars: Vec<char> = Vec::with_capacity(text.len());
+        chars.extend(text.chars());
+        let mut line_starts = Vec::with_capacity(text.len() / 32 + 1);
+        line_starts.push(0);
         for (i, c) in chars.iter().enumerate() {
             if *c == '\n' {
                 line_starts.push(i + 1);
