@@ -3,6 +3,7 @@
 Usage:
     RAYON_NUM_THREADS=2 python benches/pack_bench.py [--conversations 100000] [--threads 2]
         [--peers /work/wt/peers/training-0.11.1,/work/wt/peers/training-0.16.2] [--workdir DIR]
+        [--pack-samples N]
 
 Each peer is a virtual environment with `instructlab-training` installed (one version each).
 Ours and each peer read the same generated conversations with the same tokenizer (SmolLM2,
@@ -81,6 +82,13 @@ def main() -> int:
     )
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/ilab-pack-bench"))
     parser.add_argument("--skip-processing", action="store_true")
+    parser.add_argument(
+        "--pack-samples",
+        type=int,
+        default=0,
+        help="pack only the first N kept samples in the grid (the peers' packers take minutes "
+        "per 10,000 samples); 0 packs all",
+    )
     args = parser.parse_args()
     os.environ["RAYON_NUM_THREADS"] = str(args.threads)
     os.sched_setaffinity(0, set(range(args.threads)))
@@ -161,6 +169,9 @@ def main() -> int:
 
     # --- packing grid -----------------------------------------------------------------------
     lengths = np.array(read_dataset(ours_out).column("length").to_numpy(), dtype=np.int64)
+    if args.pack_samples and len(lengths) > args.pack_samples:
+        print(f"\npacking grid on the first {args.pack_samples:,} of {len(lengths):,} samples")
+        lengths = lengths[: args.pack_samples]
     np.save(work / "lengths.npy", lengths)
     grid = [(r, e, b) for r in GRID_RANKS for e in GRID_EBS for b in GRID_BUDGET]
     peer_packs = {}

@@ -21,7 +21,7 @@
 //! sample longer than half the budget.
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::BinaryHeap;
 
 use rayon::prelude::*;
 
@@ -151,15 +151,18 @@ pub fn plan(lengths: &[u32], options: &PlanOptions) -> Result<Plan> {
     } = *options;
     validate(lengths, options)?;
     let mut order = sample_order(lengths.len(), seed);
+    // The lengths in sample order: every later pass reads them in sequence.
+    let mut lens: Vec<u32> = order.par_iter().map(|&i| lengths[i as usize]).collect();
     let per_micro_step = token_budget * ranks as u64;
     let regrouped = if regroup {
-        regroup_steps(&mut order, lengths, ebs, token_budget, ranks)
+        regroup_steps(&mut order, &mut lens, ebs, token_budget, ranks)
     } else {
         0
     };
     let steps: Vec<StepPlan> = order
         .par_chunks_mut(ebs)
-        .map(|chunk| pack_step(chunk, lengths, token_budget, ranks))
+        .zip(lens.par_chunks(ebs))
+        .map(|(chunk, chunk_lens)| pack_step(chunk, chunk_lens, token_budget, ranks))
         .collect();
 
     let micro_batches: usize = steps.iter().map(|s| s.batches.len()).sum();
@@ -286,7 +289,7 @@ fn micro_steps_for(tokens: u64, per_micro_step: u64) -> u64 {
 /// stays within one step of its shuffled place. Returns the number of samples that moved.
 fn regroup_steps(
     order: &mut [u32],
-    lengths: &[u32],
+    lens: &mut [u32],
     ebs: usize,
     budget: u64,
     ranks: usize,
@@ -298,10 +301,9 @@ fn regroup_steps(
     if steps < 2 {
         return 0;
     }
-    let len = |i: u32| u64::from(lengths[i as usize]);
-    let mut totals: Vec<u64> = order
-        .chunks(ebs)
-        .map(|c| c.iter().map(|&i| len(i)).sum())
+    let mut totals: Vec<u64> = lens
+        .par_chunks(ebs)
+        .map(|c| c.iter().map(|&l| u64::from(l)).sum())
         .collect();
     // Positions (in `order`) that already traded.
     let mut traded = vec![false; order.len()];
@@ -338,8 +340,7 @@ fn regroup_steps(
                 (1, amount)
             };
             let (done, swaps) = trade(
-                order,
-                lengths,
+                (order, lens),
                 &mut traded,
                 ebs,
                 (from, to),
@@ -360,8 +361,7 @@ fn regroup_steps(
 /// ones of `to`: about `want`, never more than `limit`, and at least `need` or nothing at all.
 /// Returns (tokens moved, swaps).
 fn trade(
-    order: &mut [u32],
-    lengths: &[u32],
+    (order, lens): (&mut [u32], &mut [u32]),
     traded: &mut [bool],
     ebs: usize,
     (from, to): (usize, usize),
@@ -369,7 +369,7 @@ fn trade(
 ) -> (u64, usize) {
     let span = |s: usize| s * ebs..((s + 1) * ebs).min(order.len());
     // Candidates as (length << 32 | position), untraded only.
-    let key = |p: usize| (u64::from(lengths[order[p] as usize]) << 32) | p as u64;
+    let key = |p: usize| (u64::from(lens[p]) << 32) | p as u64;
     let all_give: Vec<u64> = span(from).filter(|&p| !traded[p]).map(key).collect();
     let all_take: Vec<u64> = span(to).filter(|&p| !traded[p]).map(key).collect();
     // Most trades need a few of the longest and shortest samples: look at the `k` longest of
@@ -387,6 +387,7 @@ fn trade(
             }
             for &(g, t) in &swaps {
                 order.swap(g, t);
+                lens.swap(g, t);
                 traded[g] = true;
                 traded[t] = true;
             }
@@ -448,11 +449,12 @@ fn pick_swaps(give: &[u64], take: &[u64], want: u64, limit: u64) -> (u64, Vec<(u
 
 /// Packs one step: reorders `chunk` (sample indices) so its samples are grouped by
 /// micro-batch in plan order, and says how.
-fn pack_step(chunk: &mut [u32], lengths: &[u32], budget: u64, ranks: usize) -> StepPlan {
+fn pack_step(chunk: &mut [u32], lens: &[u32], budget: u64, ranks: usize) -> StepPlan {
     // Longest first; ties by index so the result does not depend on the sort's stability.
     let mut keys: Vec<u64> = chunk
         .iter()
-        .map(|&i| (u64::from(u32::MAX - lengths[i as usize]) << 32) | u64::from(i))
+        .zip(lens)
+        .map(|(&i, &l)| (u64::from(u32::MAX - l) << 32) | u64::from(i))
         .collect();
     keys.sort_unstable();
     let items: Vec<(u32, u32)> = keys
@@ -473,9 +475,10 @@ fn pack_step(chunk: &mut [u32], lengths: &[u32], budget: u64, ranks: usize) -> S
     let mut assign = vec![0u32; items.len()];
     let loads = loop {
         let n = micro_steps * ranks;
-        if let Some(loads) = longest_processing_time(&items, n, budget, &mut assign)
-            .or_else(|| best_fit_decreasing(&items, n, budget, &mut assign))
-        {
+        // Longest-processing-time first (balanced); best-fit where that does not fit.
+        let packed = longest_processing_time(&items, n, budget, &mut assign)
+            .or_else(|| best_fit_decreasing(&items, n, budget, &mut assign));
+        if let Some(loads) = packed {
             break loads;
         }
         micro_steps += 1;
@@ -560,34 +563,25 @@ fn best_fit_decreasing(
 ) -> Option<Vec<u64>> {
     const UNPLACED: u32 = u32::MAX;
     let mut loads = vec![0u64; n];
-    // Remaining room -> bins with that room.
-    let mut room: BTreeMap<u64, Vec<u32>> = BTreeMap::new();
-    room.insert(
-        budget,
-        (0..n)
-            .rev()
-            .map(|b| u32::try_from(b).unwrap_or(u32::MAX))
-            .collect(),
-    );
+    // (room, bin), sorted: the fullest bin an item fits is the first with room for it.
+    let mut rooms: Vec<(u64, u32)> = (0..n)
+        .map(|b| (budget, u32::try_from(b).unwrap_or(u32::MAX)))
+        .collect();
     let mut left = Vec::new();
     for (k, &(len, _)) in items.iter().enumerate() {
         let len = u64::from(len);
-        let Some((&space, _)) = room.range(len..).next() else {
+        let at = rooms.partition_point(|&(r, _)| r < len);
+        if at == rooms.len() {
             assign[k] = UNPLACED;
             left.push(k);
             continue;
-        };
-        let b = {
-            let slot = room.get_mut(&space)?;
-            let b = slot.pop()?;
-            if slot.is_empty() {
-                room.remove(&space);
-            }
-            b
-        };
+        }
+        let (room, b) = rooms.remove(at);
         assign[k] = b;
         loads[b as usize] += len;
-        room.entry(space - len).or_default().push(b);
+        let entry = (room - len, b);
+        let to = rooms.partition_point(|&e| e < entry);
+        rooms.insert(to, entry);
     }
     // Repair: item x goes into bin i in place of a shorter y there, and y into the roomiest
     // bin j != i. Meant for a few leftovers; many mean the micro-steps are too few.

@@ -72,8 +72,12 @@ impl ChatTemplate {
         env.add_filter("tojson", tojson);
         // Print values the way Jinja2 does: Python's str() (None, True, ['a'], {'k': 1.0}).
         env.set_formatter(|out, _state, value| {
-            out.write_str(&super::pystr::py_str(value))
-                .map_err(|_| minijinja::Error::new(ErrorKind::WriteFailure, "write failed"))
+            let written = match value.as_str() {
+                // Text (most of what templates print) goes out as is, without a copy.
+                Some(text) => out.write_str(text),
+                None => out.write_str(&super::pystr::py_str(value)),
+            };
+            written.map_err(|_| minijinja::Error::new(ErrorKind::WriteFailure, "write failed"))
         });
         env.add_filter("string", |value: &Value| super::pystr::py_str(value));
         env.add_filter("join", join);
