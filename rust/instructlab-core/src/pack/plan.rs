@@ -2,9 +2,10 @@
 //!
 //! A step (one optimizer update) takes exactly `effective_batch_size` samples, in an order
 //! shuffled by `seed` (the last step takes what is left). With `regroup` on, neighbouring steps
-//! then trade samples (a long one for a short one) where that lets one of them use a micro-step
-//! less without costing the other one: each sample moves at most one step from its shuffled
-//! place, and every step keeps exactly its number of samples.
+//! then trade samples (a long one for a short one) so that step totals end just under whole
+//! micro-steps or fill their last one: each sample moves at most one step from its shuffled
+//! place, every step keeps exactly its number of samples, and the steps never need more
+//! micro-steps (by tokens) than without trading.
 //!
 //! Each step's samples are packed into `ranks × A` micro-batches of at most `token_budget`
 //! tokens, with `A` (gradient-accumulation micro-steps) as small as the tokens allow: first by
@@ -284,9 +285,11 @@ fn micro_steps_for(tokens: u64, per_micro_step: u64) -> u64 {
     tokens.div_ceil(per_micro_step).max(1)
 }
 
-/// Lets each pair of neighbouring steps trade samples where that saves one of them a
-/// micro-step (by tokens) without costing the other one. A sample trades at most once, so it
-/// stays within one step of its shuffled place. Returns the number of samples that moved.
+/// Settles step totals left to right by trading samples between neighbouring steps: each step
+/// hands what overflows its last whole micro-step to the next step, or fills its last
+/// micro-step from the next step. A sample trades at most once, so it stays within one step
+/// of its shuffled place. If the steps would need more micro-steps (by tokens) than before,
+/// nothing changes. Returns the number of samples that moved.
 fn regroup_steps(
     order: &mut [u32],
     lens: &mut [u32],
@@ -305,6 +308,14 @@ fn regroup_steps(
         .par_chunks(ebs)
         .map(|c| c.iter().map(|&l| u64::from(l)).sum())
         .collect();
+    let needed = |totals: &[u64]| -> u64 {
+        totals
+            .iter()
+            .map(|&t| micro_steps_for(t, per_micro_step))
+            .sum()
+    };
+    let before = needed(&totals);
+    let (order_before, lens_before) = (order.to_vec(), lens.to_vec());
     // Positions (in `order`) that already traded.
     let mut traded = vec![false; order.len()];
     let mut moved = 0;
@@ -353,6 +364,11 @@ fn regroup_steps(
                 break;
             }
         }
+    }
+    if needed(&totals) > before {
+        order.copy_from_slice(&order_before);
+        lens.copy_from_slice(&lens_before);
+        return 0;
     }
     moved
 }
@@ -849,6 +865,17 @@ mod tests {
                 prop_assert!(used <= lower.max(lpt), "used {used} lower {lower} lpt {lpt}");
                 reachable &= lpt <= lower;
             }
+            // Regrouping never makes the steps need more micro-steps by tokens.
+            let by_tokens = |p: &Plan| -> u64 {
+                let mut t = vec![0u64; p.stats.steps];
+                for b in 0..p.tokens.len() {
+                    t[p.step[b] as usize] += p.tokens[b];
+                }
+                t.iter().map(|&x| micro_steps_for(x, budget * ranks as u64)).sum()
+            };
+            let plain = plan(&lengths, &PlanOptions { regroup: false, ..o })
+                .unwrap_or_else(|e| panic!("{e}"));
+            prop_assert!(by_tokens(&p) <= by_tokens(&plain));
             prop_assert_eq!(
                 p.stats.steps_over_bound,
                 steps.iter().filter(|&&(used, lower, _)| used > lower).count()
