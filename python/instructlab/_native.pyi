@@ -166,6 +166,7 @@ def plan_packing(
     ranks: int,
     effective_batch_size: int,
     seed: int | None = None,
+    regroup: bool = True,
 ) -> dict[str, Any]:
     """Plans packing for sample lengths (u32 little-endian bytes)."""
 

@@ -155,3 +155,37 @@ def test_smollm2_from_the_embedded_gguf(tmp_path: Path) -> None:
             assert ours.encode(rendered) == _ids(ref, messages, gen)
     # Digits are split one by one, as SmolLM2's own tokenizer does.
     assert len(ours.encode("12345")) == 5
+
+
+# Prints values that are not strings: Jinja2 writes them with Python's str().
+VALUES_TEMPLATE = (
+    "{% for message in messages %}"
+    "{{ message['role'] }}|{{ message.get('flag') }}|{{ message.get('score') }}|"
+    "{{ message.get('tags') }}|{{ message.get('meta') }}|{{ message.get('missing') }}|"
+    "{{ message | string }}|{{ message.get('tags', []) | join(', ') }}\n"
+    "{% endfor %}"
+    "{{ add_generation_prompt }} {{ none }} {{ true }} {{ 7 / 2 }} {{ 4 / 2 }} {{ 10 // 3 }} "
+    "{{ 2 ** 70 }} {{ 1e20 }} {{ 0.00001 }} {{ [1, 2.5, 'x', none, false] }} "
+    "{{ {'k': 'v', \"it's\": 'say \"hi\"'} }} {{ messages[0]['content'] }}"
+)
+
+
+def test_non_string_values_print_as_python_does(tmp_path: Path) -> None:
+    folder = write_model_dir(tmp_path / "values", "byte_level", VALUES_TEMPLATE)
+    ours = _engine(folder)
+    ref = _reference(folder)
+    messages = [
+        {"role": "user", "content": 'it\'s "quoted"\n', "flag": True, "score": 0.5},
+        {
+            "role": "assistant",
+            "content": "ok",
+            "flag": False,
+            "score": 3,
+            "tags": ["a", "b'c", 'd"e'],
+            "meta": {"k": None, "n": 1.0, "big": 1e16, "tiny": 1.5e-7, "nested": [True]},
+        },
+        {"role": "user", "content": "tab\tand é", "flag": None, "score": -2.25},
+    ]
+    for gen in (False, True):
+        expected = ref.apply_chat_template(messages, tokenize=False, add_generation_prompt=gen)
+        assert ours.render(json.dumps(messages), gen) == expected

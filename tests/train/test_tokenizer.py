@@ -81,3 +81,100 @@ def test_embedded_gguf_is_converted_once_and_cached(tmp_path: Path) -> None:
     assert (converted / "tokenizer.json").stat().st_mtime_ns == stamp
     assert first.fingerprint == second.fingerprint
     assert "<|im_start|>" in first.chat_template
+
+
+SPM_CORPUS = [
+    "the quick brown fox jumps over the lazy dog",
+    "hello world, this is a tiny sentencepiece vocabulary",
+    "tokenizers split words into pieces; pieces merge into tokens",
+    "numbers like 12345 and 2024 appear too",
+    "Über café naïve résumé",
+]
+
+SPM_TEXTS = [
+    "hello world",
+    " leading space and  two  spaces   three",
+    "trailing space ",
+    "Über café naïve résumé, 日本語 and emoji 🦊!",
+    "line one\nline two\n\n\ttabbed",
+    "<|im_start|>user\nhi there<|im_end|>\n<|im_start|>assistant\n",
+    "x<think>y</think>",
+    "the quick brown fox jumps over the lazy dog 12345",
+    "",
+    "   ",
+    "▁already▁spelled",
+    "windows\r\nline ends and a zero\u200bwidth space, e\u0301 combined",
+    "the<s>middle</s>and<unk>",
+    "Ünïcödé ÜBER über 12 345 6789",
+]
+
+
+def _write_sentencepiece_gguf(path: Path, *, with_merges: bool, arch: str = "llama") -> None:
+    """A tiny SentencePiece-style GGUF: <unk>/<s>/</s>, the 256 byte tokens, pieces learned here
+    (scored by rank), two control tokens and a user-defined one."""
+    gguf = pytest.importorskip("gguf", reason="needs the dev extra")
+    from tokenizers import Tokenizer, models, pre_tokenizers, trainers
+
+    learner = Tokenizer(models.BPE())
+    learner.pre_tokenizer = pre_tokenizers.Metaspace(prepend_scheme="first")
+    learner.train_from_iterator(
+        SPM_CORPUS * 10, trainers.BpeTrainer(vocab_size=300, show_progress=False)
+    )
+    model = json.loads(learner.to_str())["model"]
+    tokens, scores, types = ["<unk>", "<s>", "</s>"], [0.0, 0.0, 0.0], [2, 3, 3]
+    for b in range(256):
+        tokens.append(f"<0x{b:02X}>")
+        scores.append(0.0)
+        types.append(6)
+    for rank, (piece, _) in enumerate(sorted(model["vocab"].items(), key=lambda kv: kv[1])):
+        tokens.append(piece)
+        # Equal scores in pairs, so ties (kept in vocabulary order) matter too.
+        scores.append(-float(rank // 2))
+        types.append(1)
+    tokens += ["<|im_start|>", "<|im_end|>", "<think>"]
+    scores += [0.0, 0.0, 0.0]
+    types += [3, 3, 4]
+    writer = gguf.GGUFWriter(str(path), arch)
+    writer.add_tokenizer_model("llama")
+    writer.add_token_list(tokens)
+    writer.add_token_scores(scores)
+    writer.add_token_types(types)
+    if with_merges:
+        writer.add_token_merges([" ".join(pair) for pair in model["merges"]])
+    writer.add_bos_token_id(1)
+    writer.add_eos_token_id(2)
+    writer.add_unk_token_id(0)
+    writer.add_chat_template("{{ bos_token }}{% for m in messages %}{{ m['content'] }}{% endfor %}")
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+
+
+@pytest.mark.parametrize(
+    ("with_merges", "arch"), [(False, "llama"), (True, "llama"), (False, "phi3")]
+)
+def test_sentencepiece_gguf_ids_match_transformers(
+    tmp_path: Path, with_merges: bool, arch: str
+) -> None:
+    transformers = pytest.importorskip("transformers", reason="needs the train extra")
+    from instructlab import _native
+
+    path = tmp_path / "spm.gguf"
+    _write_sentencepiece_gguf(path, with_merges=with_merges, arch=arch)
+    reference = transformers.AutoTokenizer.from_pretrained(str(tmp_path), gguf_file=path.name)
+    src = load_tokenizer(path, cache_dir=tmp_path / "cache")
+    assert src.special_tokens["bos_token"] == "<s>"
+    engine = _native.PackEngine(src.tokenizer_json, src.chat_template, src.special_tokens, 10_000)
+    for text in SPM_TEXTS:
+        expected = reference(text, add_special_tokens=False)["input_ids"]
+        assert engine.encode(text) == expected, text
+    # Characters outside the vocabulary fall back to their UTF-8 bytes (ids 3.. in this file).
+    assert engine.encode("a日")[-3:] == [3 + b for b in "日".encode()]
+
+
+def test_gemma_sentencepiece_gguf_is_refused_clearly(tmp_path: Path) -> None:
+    path = tmp_path / "gemma.gguf"
+    _write_sentencepiece_gguf(path, with_merges=False, arch="gemma2")
+    with pytest.raises(TokenizerError, match="gemma2"):
+        load_tokenizer(path, cache_dir=tmp_path / "cache")

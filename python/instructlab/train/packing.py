@@ -63,13 +63,19 @@ def plan_packing(
     ranks: int = 1,
     effective_batch_size: int = 64,
     seed: int | None = 42,
+    regroup: bool = True,
 ) -> PackingPlan:
     """Plans micro-batches of at most ``token_budget`` tokens for ``ranks`` ranks, with exactly
-    ``effective_batch_size`` samples per step (the last step takes what is left)."""
+    ``effective_batch_size`` samples per step (the last step takes what is left).
+
+    With ``regroup``, neighbouring steps may trade a long sample for a short one where that saves
+    a micro-step (each sample stays within one step of its shuffled place); ``stats`` reports how
+    many samples moved (``regrouped``) and the best fill possible for the steps (``fill_bound``).
+    """
     import numpy as np
 
     raw = np.ascontiguousarray(lengths, dtype="<u4").tobytes()
-    out = _native.plan_packing(raw, token_budget, ranks, effective_batch_size, seed)
+    out = _native.plan_packing(raw, token_budget, ranks, effective_batch_size, seed, regroup)
     return PackingPlan(
         samples=np.frombuffer(out["samples"], dtype="<u4"),
         starts=np.frombuffer(out["starts"], dtype="<u8"),

@@ -27,7 +27,10 @@ fn le_bytes<'py, T: Copy, const N: usize>(
     values: &[T],
     to: impl Fn(T) -> [u8; N],
 ) -> Bound<'py, PyBytes> {
-    let raw: Vec<u8> = values.iter().flat_map(|&v| to(v)).collect();
+    let mut raw: Vec<u8> = Vec::with_capacity(values.len() * N);
+    for &v in values {
+        raw.extend_from_slice(&to(v));
+    }
     PyBytes::new(py, &raw)
 }
 
@@ -140,7 +143,7 @@ impl PackEngine {
 /// Plans packing for sample `lengths` (u32 little-endian bytes). Returns a dict of bytes arrays
 /// (`samples` u32, `starts` u64, `step`/`micro`/`rank` u32, `tokens` u64) and `stats` (a dict).
 #[pyfunction]
-#[pyo3(signature = (lengths, token_budget, ranks, effective_batch_size, seed = None))]
+#[pyo3(signature = (lengths, token_budget, ranks, effective_batch_size, seed = None, regroup = true))]
 pub fn plan_packing<'py>(
     py: Python<'py>,
     lengths: &[u8],
@@ -148,6 +151,7 @@ pub fn plan_packing<'py>(
     ranks: usize,
     effective_batch_size: usize,
     seed: Option<u64>,
+    regroup: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
     let lengths: Vec<u32> = read_le(lengths, u32::from_le_bytes);
     let options = PlanOptions {
@@ -155,6 +159,7 @@ pub fn plan_packing<'py>(
         ranks,
         effective_batch_size,
         seed,
+        regroup,
     };
     let p = py
         .detach(|| plan::plan(&lengths, &options))
@@ -174,6 +179,9 @@ pub fn plan_packing<'py>(
     stats.set_item("max_micro_steps", s.max_micro_steps)?;
     stats.set_item("tokens", s.tokens)?;
     stats.set_item("fill", s.fill)?;
+    stats.set_item("fill_bound", s.fill_bound)?;
+    stats.set_item("steps_over_bound", s.steps_over_bound)?;
+    stats.set_item("regrouped", s.regrouped)?;
     stats.set_item("rank_imbalance", s.rank_imbalance)?;
     stats.set_item("worst_rank_imbalance", s.worst_rank_imbalance)?;
     stats.set_item("lockstep_fill", s.lockstep_fill)?;

@@ -4,6 +4,9 @@
 //! Byte-level BPE vocabularies (`tokenizer.ggml.model = "gpt2"`, what SmolLM2, Llama 3, Qwen,
 //! Granite and StarCoder use) are converted; the pre-tokenizer comes from
 //! `tokenizer.ggml.pre`, which names the splitting rules the original tokenizer used.
+//! SentencePiece vocabularies (`"llama"`: Llama 2, Mistral, Phi 3, ...) become the BPE with byte
+//! fallback that transformers builds from the same file: `▁` for spaces (prefixed to the text),
+//! merges from the file or, as transformers derives them, from the vocabulary and its scores.
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -228,10 +231,10 @@ pub fn tokenizer_from_metadata(meta: &Metadata, name: &str) -> Result<GgufTokeni
         .get("tokenizer.ggml.model")
         .and_then(MetaValue::as_str)
         .ok_or_else(|| fail("the GGUF file has no tokenizer (tokenizer.ggml.model)".to_owned()))?;
-    if model != "gpt2" {
+    if model != "gpt2" && model != "llama" {
         return Err(fail(format!(
-            "GGUF tokenizer model {model:?} is not supported (byte-level BPE, \"gpt2\", is); \
-             use the model's Hugging Face directory instead"
+            "GGUF tokenizer model {model:?} is not supported (byte-level BPE, \"gpt2\", and \
+             SentencePiece, \"llama\", are); use the model's Hugging Face directory instead"
         )));
     }
     let strings = |key: &str| -> Result<Vec<String>> {
@@ -248,7 +251,11 @@ pub fn tokenizer_from_metadata(meta: &Metadata, name: &str) -> Result<GgufTokeni
         }
     };
     let tokens = strings("tokenizer.ggml.tokens")?;
-    let merges = strings("tokenizer.ggml.merges")?;
+    let merges = if model == "gpt2" || meta.contains_key("tokenizer.ggml.merges") {
+        strings("tokenizer.ggml.merges")?
+    } else {
+        Vec::new()
+    };
     let types: Vec<i64> = match meta.get("tokenizer.ggml.token_type") {
         Some(MetaValue::Array(items)) => items
             .iter()
@@ -273,22 +280,6 @@ pub fn tokenizer_from_metadata(meta: &Metadata, name: &str) -> Result<GgufTokeni
             }));
         }
     }
-    let byte_level = json!({"type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": true});
-    let tokenizer = json!({
-        "version": "1.0",
-        "truncation": null,
-        "padding": null,
-        "added_tokens": added,
-        "normalizer": null,
-        "pre_tokenizer": pre_tokenizer(pre, name)?,
-        "post_processor": {"type": "ByteLevel", "add_prefix_space": false, "trim_offsets": false, "use_regex": true},
-        "decoder": byte_level,
-        "model": {
-            "type": "BPE", "dropout": null, "unk_token": null, "continuing_subword_prefix": null,
-            "end_of_word_suffix": null, "fuse_unk": false, "byte_fallback": false,
-            "ignore_merges": false, "vocab": vocab, "merges": merges,
-        },
-    });
     let mut special_tokens = BTreeMap::new();
     for (key, name) in [
         ("tokenizer.ggml.bos_token_id", "bos_token"),
@@ -304,6 +295,26 @@ pub fn tokenizer_from_metadata(meta: &Metadata, name: &str) -> Result<GgufTokeni
             special_tokens.insert(name.to_owned(), token.clone());
         }
     }
+    let tokenizer = if model == "llama" {
+        sentencepiece_json(meta, &tokens, &types, &merges, &special_tokens, name)?
+    } else {
+        let byte_level = json!({"type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": true});
+        json!({
+            "version": "1.0",
+            "truncation": null,
+            "padding": null,
+            "added_tokens": added,
+            "normalizer": null,
+            "pre_tokenizer": pre_tokenizer(pre, name)?,
+            "post_processor": {"type": "ByteLevel", "add_prefix_space": false, "trim_offsets": false, "use_regex": true},
+            "decoder": byte_level,
+            "model": {
+                "type": "BPE", "dropout": null, "unk_token": null, "continuing_subword_prefix": null,
+                "end_of_word_suffix": null, "fuse_unk": false, "byte_fallback": false,
+                "ignore_merges": false, "vocab": vocab, "merges": merges,
+            },
+        })
+    };
     Ok(GgufTokenizer {
         tokenizer_json: tokenizer.to_string(),
         chat_template: meta
@@ -312,6 +323,217 @@ pub fn tokenizer_from_metadata(meta: &Metadata, name: &str) -> Result<GgufTokeni
             .map(str::to_owned),
         special_tokens,
     })
+}
+
+/// The `tokenizer.json` transformers builds for a SentencePiece vocabulary in a GGUF file
+/// (its `LlamaTokenizer`, or Phi 3's variant that prefixes the space in a normalizer).
+fn sentencepiece_json(
+    meta: &Metadata,
+    tokens: &[String],
+    types: &[i64],
+    merges: &[String],
+    special_tokens: &BTreeMap<String, String>,
+    name: &str,
+) -> Result<Json> {
+    let arch = meta
+        .get("general.architecture")
+        .and_then(MetaValue::as_str)
+        .unwrap_or("llama");
+    if arch.starts_with("gemma") {
+        return Err(Error::Tokenizer {
+            source_name: name.to_owned(),
+            message: format!(
+                "SentencePiece vocabularies of {arch:?} GGUF files are not supported; use the \
+                 model's Hugging Face directory (with tokenizer.json) instead"
+            ),
+        });
+    }
+    let mut vocab = serde_json::Map::with_capacity(tokens.len());
+    for (id, token) in tokens.iter().enumerate() {
+        vocab.insert(token.clone(), json!(id));
+    }
+    let merges = sentencepiece_merges(meta, tokens, merges, name)?;
+    // Special: the bos/eos/unk/pad tokens and those marked control; added but not special: those
+    // marked user-defined. All are matched whole in the text.
+    let named: Vec<&String> = special_tokens.values().collect();
+    let mut added = Vec::new();
+    for (id, token) in tokens.iter().enumerate() {
+        let kind = types.get(id).copied().unwrap_or(1);
+        let special = kind == TOKEN_CONTROL || named.contains(&token);
+        if special || kind == TOKEN_USER_DEFINED {
+            added.push(json!({
+                "id": id, "content": token, "single_word": false, "lstrip": false,
+                "rstrip": false, "normalized": false, "special": special,
+            }));
+        }
+    }
+    let phi3 = arch == "phi3";
+    let (normalizer, pre_tokenizer) = if phi3 {
+        (
+            json!({"type": "Sequence", "normalizers": [
+                {"type": "Prepend", "prepend": "\u{2581}"},
+                {"type": "Replace", "pattern": {"String": " "}, "content": "\u{2581}"},
+            ]}),
+            Json::Null,
+        )
+    } else {
+        (
+            Json::Null,
+            json!({"type": "Metaspace", "replacement": "\u{2581}", "prepend_scheme": "first", "split": false}),
+        )
+    };
+    let bos_first = !matches!(
+        meta.get("tokenizer.ggml.add_bos_token"),
+        Some(MetaValue::Bool(false))
+    );
+    let eos_last = matches!(
+        meta.get("tokenizer.ggml.add_eos_token"),
+        Some(MetaValue::Bool(true))
+    );
+    let post_processor = template_processing(special_tokens, tokens, bos_first, eos_last);
+    Ok(json!({
+        "version": "1.0",
+        "truncation": null,
+        "padding": null,
+        "added_tokens": added,
+        "normalizer": normalizer,
+        "pre_tokenizer": pre_tokenizer,
+        "post_processor": post_processor,
+        "decoder": {"type": "Sequence", "decoders": [
+            {"type": "Replace", "pattern": {"String": "\u{2581}"}, "content": " "},
+            {"type": "ByteFallback"},
+            {"type": "Fuse"},
+            {"type": "Strip", "content": " ", "start": 1, "stop": 0},
+        ]},
+        "model": {
+            "type": "BPE", "dropout": null, "unk_token": null, "continuing_subword_prefix": null,
+            "end_of_word_suffix": null, "fuse_unk": true, "byte_fallback": true,
+            "ignore_merges": false, "vocab": vocab, "merges": merges,
+        },
+    }))
+}
+
+/// The merges of a SentencePiece vocabulary: the file's, or derived from the scores.
+fn sentencepiece_merges(
+    meta: &Metadata,
+    tokens: &[String],
+    merges: &[String],
+    name: &str,
+) -> Result<Vec<Json>> {
+    Ok(if merges.is_empty() {
+        let scores: Vec<f64> = match meta.get("tokenizer.ggml.scores") {
+            Some(MetaValue::Array(items)) => items
+                .iter()
+                .map(|v| match v {
+                    MetaValue::Float(f) => *f,
+                    #[allow(clippy::cast_precision_loss)] // scores are small
+                    MetaValue::Int(i) => *i as f64,
+                    _ => 0.0,
+                })
+                .collect(),
+            _ => {
+                return Err(Error::Tokenizer {
+                    source_name: name.to_owned(),
+                    message: "the GGUF file has neither tokenizer.ggml.merges nor \
+                              tokenizer.ggml.scores to rebuild the merges from"
+                        .to_owned(),
+                })
+            }
+        };
+        merges_from_scores(tokens, &scores)
+            .into_iter()
+            .map(|(a, b)| json!([a, b]))
+            .collect()
+    } else {
+        merges
+            .iter()
+            .filter_map(|m| m.split_once(' '))
+            .map(|(a, b)| json!([a, b]))
+            .collect()
+    })
+}
+
+/// The post-processor that adds BOS (and EOS) when the file asks for them.
+fn template_processing(
+    special_tokens: &BTreeMap<String, String>,
+    tokens: &[String],
+    bos_first: bool,
+    eos_last: bool,
+) -> Json {
+    let id_of = |t: &str| tokens.iter().rposition(|x| x == t);
+    let mut single = Vec::new();
+    let mut pair = Vec::new();
+    let mut specials = serde_json::Map::new();
+    let bos = special_tokens
+        .get("bos_token")
+        .filter(|_| bos_first)
+        .and_then(|t| Some((t, id_of(t)?)));
+    let eos = special_tokens
+        .get("eos_token")
+        .filter(|_| eos_last)
+        .and_then(|t| Some((t, id_of(t)?)));
+    for (seq, type_id) in [("A", 0), ("B", 1)] {
+        let mut part = Vec::new();
+        if let Some((t, _)) = bos {
+            part.push(json!({"SpecialToken": {"id": t, "type_id": type_id}}));
+        }
+        part.push(json!({"Sequence": {"id": seq, "type_id": type_id}}));
+        if let Some((t, _)) = eos {
+            part.push(json!({"SpecialToken": {"id": t, "type_id": type_id}}));
+        }
+        if seq == "A" {
+            single.extend(part.iter().cloned());
+        }
+        pair.extend(part);
+    }
+    for (t, id) in [bos, eos].into_iter().flatten() {
+        specials.insert(t.clone(), json!({"id": t, "ids": [id], "tokens": [t]}));
+    }
+    json!({"type": "TemplateProcessing", "single": single, "pair": pair, "special_tokens": specials})
+}
+
+/// The merges transformers derives from a vocabulary and its scores when a file has none
+/// (`generate_merges`): every split of a token into two tokens of the vocabulary, ordered by the
+/// token's score (highest first), then by the parts' lengths (longest first); ties keep the
+/// vocabulary's order, and splits of one token are ordered by their parts' ids.
+pub fn merges_from_scores(tokens: &[String], scores: &[f64]) -> Vec<(String, String)> {
+    use std::collections::HashMap;
+    // Python dicts: a repeated token keeps its first place, with its last id and score.
+    let mut id: HashMap<&str, usize> = HashMap::with_capacity(tokens.len());
+    let mut score: HashMap<&str, f64> = HashMap::with_capacity(tokens.len());
+    let mut unique: Vec<&str> = Vec::with_capacity(tokens.len());
+    for (i, t) in tokens.iter().enumerate() {
+        if id.insert(t.as_str(), i).is_none() {
+            unique.push(t.as_str());
+        }
+        score.insert(t.as_str(), scores.get(i).copied().unwrap_or(0.0));
+    }
+    // (left, right, score, left chars, right chars)
+    let mut merges: Vec<(&str, &str, f64, usize, usize)> = Vec::new();
+    for &t in &unique {
+        let s = score.get(t).copied().unwrap_or(0.0);
+        let mut local: Vec<(&str, &str, f64, usize, usize)> = Vec::new();
+        let chars = t.chars().count();
+        for (k, (at, _)) in t.char_indices().enumerate().skip(1) {
+            let (l, r) = t.split_at(at);
+            if id.contains_key(l) && id.contains_key(r) {
+                local.push((l, r, s, k, chars - k));
+            }
+        }
+        local.sort_by_key(|&(l, r, ..)| (id.get(l).copied(), id.get(r).copied()));
+        merges.extend(local);
+    }
+    // Stable: equal keys keep their order, as Python's sorted(reverse=True) does.
+    merges.sort_by(|a, b| {
+        b.2.partial_cmp(&a.2)
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then(b.3.cmp(&a.3))
+            .then(b.4.cmp(&a.4))
+    });
+    merges
+        .into_iter()
+        .map(|(l, r, ..)| (l.to_owned(), r.to_owned()))
+        .collect()
 }
 
 /// Reads the GGUF file at `path` and rebuilds its tokenizer.
@@ -395,6 +617,28 @@ mod tests {
         let enc = t.encode("ab a<|end|>").unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(enc.ids, vec![2, 3, 0, 4]);
         assert_eq!(t.special_tokens(), ["<|end|>".to_owned()]);
+    }
+
+    #[test]
+    fn merges_from_scores_order_like_transformers() {
+        // Expected from transformers' generate_merges on the same vocabulary and scores.
+        let tokens: Vec<String> = ["▁", "a", "b", "c", "ab", "bc", "abc", "▁a", "▁ab", "b"]
+            .iter()
+            .map(|t| (*t).to_owned())
+            .collect();
+        let scores = [0.0, -1.0, -2.0, -3.0, -4.0, -4.0, -5.0, -4.0, -6.0, -9.0];
+        let got = merges_from_scores(&tokens, &scores);
+        let want = [
+            ("a", "b"),
+            ("b", "c"),
+            ("▁", "a"),
+            ("ab", "c"),
+            ("a", "bc"),
+            ("▁a", "b"),
+            ("▁", "ab"),
+        ];
+        let got: Vec<(&str, &str)> = got.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        assert_eq!(got, want);
     }
 
     #[test]

@@ -9,5 +9,6 @@ pub mod engine;
 pub mod gguf;
 pub mod labels;
 pub mod plan;
+pub mod pystr;
 pub mod template;
 pub mod tokenize;

@@ -70,6 +70,17 @@ impl ChatTemplate {
         env.set_keep_trailing_newline(false);
         env.set_unknown_method_callback(minijinja_contrib::pycompat::unknown_method_callback);
         env.add_filter("tojson", tojson);
+        // Print values the way Jinja2 does: Python's str() (None, True, ['a'], {'k': 1.0}).
+        env.set_formatter(|out, _state, value| {
+            let written = match value.as_str() {
+                // Text (most of what templates print) goes out as is, without a copy.
+                Some(text) => out.write_str(text),
+                None => out.write_str(&super::pystr::py_str(value)),
+            };
+            written.map_err(|_| minijinja::Error::new(ErrorKind::WriteFailure, "write failed"))
+        });
+        env.add_filter("string", |value: &Value| super::pystr::py_str(value));
+        env.add_filter("join", join);
         env.add_function("raise_exception", raise_exception);
         env.add_function("strftime_now", strftime_now);
         env.add_template_owned(NAME, rewrite_generation_tags(source))
@@ -90,7 +101,25 @@ impl ChatTemplate {
         extra: Option<&serde_json::Map<String, serde_json::Value>>,
     ) -> Result<String> {
         let mut ctx = self.globals.clone();
-        ctx.insert("messages".into(), Value::from_serialize(messages));
+        // transformers drops the keys whose value is None from each message before rendering
+        // (templates handle a missing key better than a None one).
+        let has_null = messages.as_array().is_some_and(|list| {
+            list.iter()
+                .filter_map(serde_json::Value::as_object)
+                .any(|m| m.values().any(serde_json::Value::is_null))
+        });
+        let messages_value = if has_null {
+            let mut cleaned = messages.clone();
+            if let Some(list) = cleaned.as_array_mut() {
+                for m in list.iter_mut().filter_map(serde_json::Value::as_object_mut) {
+                    m.retain(|_, v| !v.is_null());
+                }
+            }
+            Value::from_serialize(&cleaned)
+        } else {
+            Value::from_serialize(messages)
+        };
+        ctx.insert("messages".into(), messages_value);
         ctx.insert("tools".into(), Value::from(()));
         ctx.insert("documents".into(), Value::from(()));
         ctx.insert(
@@ -108,6 +137,41 @@ impl ChatTemplate {
             .map_err(|e| template_error(&e))?;
         tmpl.render(ctx).map_err(|e| template_error(&e))
     }
+}
+
+/// Jinja2's `join(d='', attribute=None)`: Python's `str()` of each item, joined by `d`.
+#[allow(clippy::needless_pass_by_value)] // minijinja hands filters their arguments owned
+fn join(
+    value: &Value,
+    separator: Option<String>,
+    kwargs: Kwargs,
+) -> std::result::Result<String, minijinja::Error> {
+    let attribute: Option<String> = kwargs.get("attribute")?;
+    let separator = match separator {
+        Some(s) => s,
+        None => kwargs.get::<Option<String>>("d")?.unwrap_or_default(),
+    };
+    kwargs.assert_all_used()?;
+    if let Some(s) = value.as_str() {
+        // A string joins its characters.
+        return Ok(s
+            .chars()
+            .map(String::from)
+            .collect::<Vec<_>>()
+            .join(&separator));
+    }
+    let mut out = String::new();
+    for (k, item) in value.try_iter()?.enumerate() {
+        if k > 0 {
+            out.push_str(&separator);
+        }
+        let item = match &attribute {
+            Some(a) => item.get_attr(a)?,
+            None => item,
+        };
+        super::pystr::write_str(&mut out, &item);
+    }
+    Ok(out)
 }
 
 #[allow(clippy::needless_pass_by_value)] // minijinja hands functions owned arguments
@@ -402,6 +466,21 @@ mod tests {
             .render(&json!([{"role": "user", "content": " a "}]), false, None)
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(out, "[a]\n");
+    }
+
+    #[test]
+    fn values_print_as_python_str() {
+        let src = "{{ add_generation_prompt }} {{ none }} {{ m }} {{ m | string }} \
+                   {{ [true, none, 1.0] | join('/') }} {{ 4 / 2 }} {{ undefined_name }}.";
+        let t = ChatTemplate::new(src, &special()).unwrap_or_else(|e| panic!("{e}"));
+        let extra = json!({"m": {"a": [1, "b"], "c": false}});
+        let out = t
+            .render(&json!([]), true, extra.as_object())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            out,
+            "True None {'a': [1, 'b'], 'c': False} {'a': [1, 'b'], 'c': False} True/None/1.0 2.0 ."
+        );
     }
 
     #[test]
