@@ -90,11 +90,53 @@ async def _flow(
 ) -> list[Item]:
     current = [item]
     for b in chain:
-        parts = await asyncio.gather(*(_step(b, stats[b.name], engine, [it]) for it in current))
-        current = [it for part in parts for it in part]
+        if len(current) == 1:
+            current = await _step(b, stats[b.name], engine, current)
+        else:
+            parts = await asyncio.gather(*(_step(b, stats[b.name], engine, [it]) for it in current))
+            current = [it for part in parts for it in part]
         if not current:
             break
     return current
+
+
+async def _stream(
+    chain: list[PipelineBlock], stats: dict[str, BlockStats], engine: Engine, items: list[Item]
+) -> list[Item]:
+    """Each item down the chain on its own; rows enter as the client's limiter admits them
+    (shared by every leaf of a run), so the teacher stays busy without a flood of waiting
+    requests. The result keeps the items' order."""
+    limiter = engine.client.limiter if engine.client is not None else None
+    if limiter is None:
+        parts = await asyncio.gather(*(_flow(chain, stats, engine, it) for it in items))
+        return [it for part in parts for it in part]
+    gate = limiter
+    results: list[list[Item]] = [[] for _ in items]
+    failed = False
+
+    async def one(i: int, item: Item) -> None:
+        nonlocal failed
+        try:
+            results[i] = await _flow(chain, stats, engine, item)
+        except BaseException:
+            failed = True
+            raise
+        finally:
+            gate.row_done()
+
+    tasks: list[asyncio.Task[None]] = []
+    try:
+        for i, item in enumerate(items):
+            await gate.admit_row()
+            tasks.append(asyncio.create_task(one(i, item)))
+            if failed:
+                break
+        await asyncio.gather(*tasks)
+    finally:
+        for task in tasks:
+            if not task.done():
+                task.cancel()
+    return [it for part in results for it in part]
 
 
 async def run_blocks(
@@ -114,8 +156,7 @@ async def run_blocks(
         else:
             rest = stage
         if rest:
-            parts = await asyncio.gather(*(_flow(rest, stats, engine, it) for it in items))
-            items = [it for part in parts for it in part]
+            items = await _stream(rest, stats, engine, items)
         items.sort(key=lambda it: it[0])
         last = stage[-1]
         if last.drop_duplicates:
