@@ -14,6 +14,7 @@ import asyncio
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from instructlab.clean.lists import as_text
 from instructlab.sdg.runtime import BlockRun, BlockStats, Engine
 
 if TYPE_CHECKING:
@@ -139,6 +140,28 @@ async def _stream(
     return [it for part in results for it in part]
 
 
+def _drop_duplicates(b: PipelineBlock, stats: BlockStats, items: list[Item]) -> list[Item]:
+    """Keeps the first row (in id order) of each set of rows equal in every dedup column.
+
+    Values are compared as given (``as_text``: strings as they are, anything else as JSON).
+    A dict does this exact comparison 5-20x faster than the exact-dedup kernel, whose worth is
+    normalised comparison (measured: 150 rows 0.01 vs 0.21 ms, 100k rows 25 vs 135 ms).
+    """
+    seen: set[tuple[str, ...]] = set()
+    kept: list[Item] = []
+    columns = b.drop_duplicates
+    for it in items:
+        key = tuple(as_text(it[1].get(c)) for c in columns)
+        if key in seen:
+            continue
+        seen.add(key)
+        kept.append(it)
+    if len(kept) < len(items):
+        stats.drops[f"duplicate {', '.join(columns)}"] += len(items) - len(kept)
+        stats.rows_out -= len(items) - len(kept)
+    return kept
+
+
 async def run_blocks(
     blocks: Sequence[PipelineBlock],
     rows: list[Row],
@@ -160,17 +183,5 @@ async def run_blocks(
         items.sort(key=lambda it: it[0])
         last = stage[-1]
         if last.drop_duplicates:
-            # The exact-dedup kernel (Rust): values compared as given, first occurrence kept.
-            from instructlab.clean.lists import as_text, first_occurrences
-
-            columns = [[as_text(it[1].get(c)) for it in items] for c in last.drop_duplicates]
-            firsts = first_occurrences(columns, "raw")
-            kept: list[Item] = []
-            for i, it in enumerate(items):
-                if firsts[i] != i:
-                    stats[last.name].drops[f"duplicate {', '.join(last.drop_duplicates)}"] += 1
-                    continue
-                kept.append(it)
-            stats[last.name].rows_out -= len(items) - len(kept)
-            items = kept
+            items = _drop_duplicates(last, stats[last.name], items)
     return [r for _, r in items]

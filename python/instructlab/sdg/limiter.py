@@ -21,7 +21,7 @@ __all__ = ["AdaptiveLimiter"]
 class AdaptiveLimiter:
     """An asyncio semaphore whose size follows the server's throughput."""
 
-    def __init__(self, cap: int | None = None, start: int = 32, floor: int = 1) -> None:
+    def __init__(self, cap: int | None = None, start: int = 64, floor: int = 1) -> None:
         self.cap = cap if cap is not None else 1024
         self.floor = max(1, floor)
         self.limit = float(max(self.floor, min(start, self.cap)))
