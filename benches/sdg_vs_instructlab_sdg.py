@@ -27,6 +27,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import shutil
 import subprocess
 import sys
@@ -146,10 +147,18 @@ def _mock_stats(url: str, reset: bool = False) -> dict[str, Any]:
     return data
 
 
+CPU: dict[str, float] = {}
+OURS_WHAT = "ours (ilab data generate)"
+PEER_WHAT = "peer (instructlab-sdg generate_data)"
+
+
 def _run(cmd: list[str], what: str, env: dict[str, str] | None = None) -> tuple[str, float]:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.monotonic()
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
     wall = time.monotonic() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU[what] = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     if proc.returncode != 0:
         sys.stderr.write(proc.stdout[-2000:] + proc.stderr[-3000:])
         raise SystemExit(f"FAIL: {what} did not run (exit {proc.returncode})")
@@ -216,12 +225,12 @@ def main() -> None:
         peer_info: dict[str, Any] = {}
         try:
             _mock_stats(url, reset=True)
-            _, wall = _run(ours_cmd, "ours (ilab data generate)", env)
+            _, wall = _run(ours_cmd, OURS_WHAT, env)
             results["ours"] = (_outputs(tmp / "ours"), wall, _mock_stats(url))
             report = json.loads(next((tmp / "ours").rglob("report.json")).read_text())
             if not args.ours_only:
                 _mock_stats(url, reset=True)
-                out, wall = _run(peer_cmd, "peer (instructlab-sdg generate_data)")
+                out, wall = _run(peer_cmd, PEER_WHAT)
                 peer_info = _result(out, "peer")
                 results["peer"] = (_outputs(tmp / "peer"), wall, _mock_stats(url))
         finally:
@@ -242,6 +251,7 @@ def main() -> None:
             f"datasets {peer_info['datasets']}), generate_data(batch_size=8, num_cpus=10), "
             "dataset_num_procs=8 (its default), completions API with the merlinite template"
         )
+    cpu = {"ours": CPU[OURS_WHAT], "peer": CPU.get(PEER_WHAT, 0.0)}
     for name, ((rows, mixed), wall, st) in results.items():
         share = st["sequences_per_second"] / 320 * 100
         print(
@@ -249,7 +259,9 @@ def main() -> None:
             f"{rows / wall:.2f} rows/s whole run; {st['requests']} requests, "
             f"{st['sequences']} sequences in {st['generating_seconds']:.2f} s = "
             f"{st['sequences_per_second']:.1f} sequences/s while generating "
-            f"({share:.1f}% of capacity; {st['sequences'] / wall:.1f}/s over the whole run)"
+            f"({share:.1f}% of capacity; {st['sequences'] / wall:.1f}/s over the whole run); "
+            f"CPU {cpu[name]:.1f} s = {cpu[name] / max(1, st['requests']) * 1000:.2f} ms per "
+            "request, start-up and mixing included"
         )
     st = results["ours"][2]
     first = min(args.leaves * args.seeds, 64)  # one question request per seed example
