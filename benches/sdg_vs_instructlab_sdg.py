@@ -125,6 +125,22 @@ def _taxonomy(root: Path, leaves: int, per_leaf: int) -> Path:
     return root
 
 
+MOCK_CHECK = r"""
+import asyncio, json, sys, time
+from instructlab.sdg._http import Transport
+url, seconds = sys.argv[1], float(sys.argv[2])
+body = json.dumps({"model": "m", "messages": [{"role": "user", "content": "hi"}]}).encode()
+async def main():
+    transport = Transport(url)
+    stop = time.monotonic() + seconds
+    async def worker():
+        while time.monotonic() < stop:
+            assert (await transport.request("POST", "/chat/completions", body)).status == 200
+    await asyncio.gather(*(worker() for _ in range(128)))
+asyncio.run(main())
+"""
+
+
 def _lines(path: Path) -> int:
     with path.open(encoding="utf-8") as f:
         return sum(1 for line in f if line.strip())
@@ -222,6 +238,11 @@ def main() -> None:
         ]  # fmt: skip
         peer_cmd = [str(peer_python), "-c", PEER, url, str(taxonomy), str(pipeline_dir)]
         peer_cmd.append(str(tmp / "peer"))
+        # The mock alone, kept full by a trivial client (128 requests in flight, no pipeline):
+        # what it serves is the ceiling for both sides.
+        _mock_stats(url, reset=True)
+        _run([sys.executable, "-c", MOCK_CHECK, url, "4"], "the mock check")
+        alone = _mock_stats(url)
         results: dict[str, tuple[tuple[int, int], float, dict[str, Any]]] = {}
         peer_info: dict[str, Any] = {}
         try:
@@ -239,7 +260,11 @@ def main() -> None:
             mock.wait()
     print(f"input: {args.leaves} freeform-skill leaves x {args.seeds} seed examples; pipeline "
           f"{pipeline_dir}; scale 30")  # fmt: skip
-    print("mock: 64 sequences at a time, 200 ms each (capacity 320 sequences/s)")
+    print(
+        "mock: 64 sequences at a time, 200 ms each (capacity 320 sequences/s); alone, kept full "
+        f"by a trivial client with 128 in flight, it served {alone['sequences_per_second']:.1f} "
+        f"sequences/s ({alone['sequences_per_second'] / 320 * 100:.1f}%)"
+    )
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, load average "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")  # fmt: skip
     peak = report.get("peak_concurrency")
