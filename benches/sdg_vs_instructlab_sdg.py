@@ -223,6 +223,11 @@ def main() -> None:
             "XDG_CACHE_HOME": str(tmp / "cache"),
             "NO_COLOR": "1",
         }
+        # An installed wheel has its bytecode compiled (as the peer's pip install did): compile
+        # ours too, so neither side's figure includes compiling Python source.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        package = Path(str(__import__("instructlab").__file__)).parent
+        _run([sys.executable, "-m", "compileall", "-q", str(package)], "compileall", env)
         _run([ilab, "config", "init", "--non-interactive"], "ilab config init", env)
         mock = subprocess.Popen(
             [sys.executable, "-m", "instructlab.sdg.testing.mock_openai", "--capacity", "64",
