@@ -93,3 +93,30 @@ def test_rows_are_admitted_up_to_twice_the_limit() -> None:
         assert sum(t.done() and not t.cancelled() for t in admitted) == 23
 
     asyncio.run(go())
+
+
+def test_after_slow_start_queueing_latency_cuts_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    import instructlab.sdg.limiter as limiter_module
+
+    now = [0.0]
+    monkeypatch.setattr(limiter_module.time, "monotonic", lambda: now[0])
+
+    async def go() -> None:
+        limiter = AdaptiveLimiter(start=8)
+        tasks = await _queued(limiter, 200)
+        for _ in range(8):
+            limiter.release(1, 0.2, ok=True)  # unqueued replies: slow start grows
+        limiter.release(1, 0.5, ok=True)  # queued: slow start ends
+        assert not limiter.slow_start
+        before = limiter.limit
+        # A window of replies at 0.5 s (2.5x the unqueued 0.2 s) and no more throughput: the
+        # server only queues, so the limit steps back instead of growing.
+        for _ in range(2):
+            now[0] += 1.0
+            for _ in range(int(limiter.limit) + 1):
+                limiter.release(1, 0.5, ok=True)
+        assert limiter.limit < before
+        for t in tasks:
+            t.cancel()
+
+    asyncio.run(go())

@@ -3,7 +3,8 @@
 It starts in slow start: while requests wait for room and replies come back no slower than the
 fastest seen, every reply adds its weight to the limit (doubling it each round trip). The first
 reply that is half again slower than the fastest (a queue is forming on the server) ends slow
-start. From then on the limit grows while throughput grows (doubling at first, then by a
+start, and the mean latency of the replies before it is the unqueued latency the rules below
+compare with. From then on the limit grows while throughput grows (doubling at first, then by a
 quarter); once more in flight buys nothing and only adds latency it steps back; errors, 429s and
 timeouts cut it by 30% (and end slow start). A
 request asking for ``n`` completions weighs ``n``, since it occupies ``n`` sequences on the server.
@@ -41,6 +42,8 @@ class AdaptiveLimiter:
         self._best_tput = 0.0
         self.slow_start = not self._fixed
         self._fastest: float | None = None
+        self._ss_latency = 0.0
+        self._ss_count = 0
         self.rows = 0
         self._row_waiters: collections.deque[asyncio.Future[None]] = collections.deque()
 
@@ -86,10 +89,17 @@ class AdaptiveLimiter:
         if self._fastest is None or latency < self._fastest:
             self._fastest = latency
         if latency > 1.5 * self._fastest:
-            self.slow_start = False  # replies slow down: the server queues
+            # Replies slow down: the server queues. The replies so far were not queued: their
+            # mean is the latency the window rules compare with.
+            self.slow_start = False
+            if self._ss_count:
+                self._min_latency = self._ss_latency / self._ss_count
             self._reset_window()
             self._prev_tput = None
-        elif self._waiters:
+            return
+        self._ss_latency += latency
+        self._ss_count += 1
+        if self._waiters:
             self.limit = min(float(self.cap), self.limit + weight)
             self.peak_limit = max(self.peak_limit, self.limit)
 
