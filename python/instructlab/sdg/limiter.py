@@ -6,8 +6,8 @@ reply that is half again slower than the fastest (a queue is forming on the serv
 start, and the mean latency of the replies before it is the unqueued latency the rules below
 compare with. From then on the limit grows while throughput grows (doubling at first, then by a
 quarter); once more in flight buys nothing and only adds latency it steps back; errors, 429s and
-timeouts cut it by 30% (and end slow start). A
-request asking for ``n`` completions weighs ``n``, since it occupies ``n`` sequences on the server.
+timeouts cut it by 30% (and end slow start). A request asking for ``n`` completions weighs ``n``,
+since it occupies ``n`` sequences on the server.
 """
 
 from __future__ import annotations
