@@ -8,12 +8,14 @@ input, runs one side, prints one JSON line).
 
 from __future__ import annotations
 
+import argparse
 import json
 import random
 import resource
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +57,23 @@ def peak_rss_mb() -> float:
 def emit(result: dict[str, Any]) -> None:
     """A child's answer: one JSON line on stdout."""
     print(json.dumps(result), flush=True)
+
+
+def add_side_options(parser: argparse.ArgumentParser) -> None:
+    """The options a child is started with: which side it runs and the input it reads."""
+    parser.add_argument("--side", choices=["ours", "peer"])
+    parser.add_argument("--input", type=Path)
+
+
+Side = Callable[[argparse.Namespace], None]
+
+
+def run_as_child(args: argparse.Namespace, ours: Side, peer: Side) -> bool:
+    """Runs the side named by ``--side`` and says so; False when this is the parent."""
+    if args.side is None:
+        return False
+    (ours if args.side == "ours" else peer)(args)
+    return True
 
 
 def run_side(script: str, side: str, input_path: Path, extra: list[str]) -> dict[str, Any]:

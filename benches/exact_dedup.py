@@ -17,7 +17,7 @@ import time
 from importlib.metadata import version
 from pathlib import Path
 
-from _harness import documents, emit, peak_rss_mb, report, run_side
+from _harness import add_side_options, documents, emit, peak_rss_mb, report, run_as_child, run_side
 
 
 def load(path: Path):
@@ -80,14 +80,9 @@ def main() -> int:
     parser.add_argument("--words", type=int, default=40)
     parser.add_argument("--duplicates", type=float, default=0.2)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--side", choices=["ours", "peer"])
-    parser.add_argument("--input", type=Path)
+    add_side_options(parser)
     args = parser.parse_args()
-    if args.side == "ours":
-        ours(args)
-        return 0
-    if args.side == "peer":
-        peer(args)
+    if run_as_child(args, ours, peer):
         return 0
 
     import pyarrow as pa

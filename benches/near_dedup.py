@@ -19,7 +19,7 @@ import time
 from importlib.metadata import version
 from pathlib import Path
 
-from _harness import documents, emit, peak_rss_mb, report, run_side
+from _harness import add_side_options, documents, emit, peak_rss_mb, report, run_as_child, run_side
 
 
 def shingles(text: str, n: int) -> set[str]:
@@ -127,14 +127,9 @@ def main() -> int:
     parser.add_argument("--num-perm", type=int, default=128)
     parser.add_argument("--ngram", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--side", choices=["ours", "peer"])
-    parser.add_argument("--input", type=Path)
+    add_side_options(parser)
     args = parser.parse_args()
-    if args.side == "ours":
-        ours(args)
-        return 0
-    if args.side == "peer":
-        peer(args)
+    if run_as_child(args, ours, peer):
         return 0
 
     import pyarrow as pa

@@ -18,7 +18,16 @@ import time
 from importlib.metadata import version
 from pathlib import Path
 
-from _harness import COMMON, documents, emit, peak_rss_mb, report, run_side
+from _harness import (
+    COMMON,
+    add_side_options,
+    documents,
+    emit,
+    peak_rss_mb,
+    report,
+    run_as_child,
+    run_side,
+)
 
 
 def generate(rows: int, words: int, seed: int) -> list[str]:
@@ -99,14 +108,9 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--words", type=int, default=100)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--side", choices=["ours", "peer"])
-    parser.add_argument("--input", type=Path)
+    add_side_options(parser)
     args = parser.parse_args()
-    if args.side == "ours":
-        ours(args)
-        return 0
-    if args.side == "peer":
-        peer(args)
+    if run_as_child(args, ours, peer):
         return 0
 
     import pyarrow as pa

@@ -150,3 +150,16 @@ def test_rows_enter_as_the_limiter_admits_them(pipeline_file: Path) -> None:
     assert stats["judge_questions"].rows_in == 80
     assert 0 < peak <= 16
     assert narrow == wide
+
+
+def test_n_is_emulated_when_the_server_fails_it_like_llama_cpp(pipeline_file: Path) -> None:
+    # llama.cpp's server answers n > 1 with HTTP 500 "Only one completion choice is allowed":
+    # the first such answer switches to one request per sample, without retrying n.
+    rows = seed_rows(4)
+    with MockOpenAI(mini_rules(), n_support="server-error") as server:
+        _out, stats, client = _run(pipeline_file, server.base_url, rows)
+        assert client.supports_n is False
+        assert server.stats.n_values[3] <= len(rows)  # at most the first requests, in flight
+        assert server.stats.by_rule["Write questions about"] - server.stats.n_values[3] == 12
+    assert stats["gen_questions"].rows_out > 0
+    assert not stats["gen_questions"].faults

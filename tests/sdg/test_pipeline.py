@@ -175,3 +175,27 @@ def test_pipelines_combine(pipeline_file: Path, tmp_path: Path) -> None:
     assert "answer" in both.output_columns({"task_description"})
     with pytest.raises(PipelineConfigParserError, match="share this name"):
         Pipeline.combine(first, first)
+
+
+def test_checkpoint_dir_resumes_a_second_call(pipeline_file: Path, tmp_path: Path) -> None:
+    from instructlab.sdg.client import LLMClient
+    from instructlab.sdg.testing import MockOpenAI
+
+    from .conftest import mini_rules, seed_rows
+
+    with MockOpenAI(mini_rules()) as server:
+
+        def run() -> list[dict[str, object]]:
+            ctx = PipelineContext(
+                client=LLMClient(server.base_url),
+                model_id="m",
+                checkpoint_dir=tmp_path / "ckpt",
+            )
+            pipe = Pipeline.from_file(ctx, pipeline_file)
+            return pipe.generate(seed_rows(3), checkpoint_name="leaf")  # type: ignore[no-any-return]
+
+        first = run()
+        sent = server.stats.requests
+        assert sent > 0 and first
+        assert run() == first
+        assert server.stats.requests == sent  # everything came from the checkpoint

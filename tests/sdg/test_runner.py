@@ -136,3 +136,34 @@ def test_live_progress_shows_leaves_and_blocks(tmp_path: Path) -> None:
     assert "skills/poems" in text
     assert "gen_answers" in text
     assert f"{server.stats.requests} requests" in text
+
+
+def test_progress_goes_to_a_log_as_lines(tmp_path: Path) -> None:
+    import io
+
+    from rich.console import Console
+
+    from instructlab.sdg.progress import LiveProgress
+
+    pipe_file = write_pipeline(tmp_path / "pipe")
+    log = io.StringIO()
+    console = Console(file=log, width=100)  # not a terminal: a detached run's log
+    with MockOpenAI(mini_rules(), latency=0.05) as server:
+        client = LLMClient(server.base_url, max_concurrency=2)
+        pipe = Pipeline.from_file(PipelineContext(client=client, model_id="m"), pipe_file)
+        jobs = [LeafJob("skills/poems", "freeform_skill", seed_rows(8), pipe)]
+        progress = LiveProgress(console, client, log_every=0.1)
+
+        async def go():
+            task = asyncio.create_task(progress.run())
+            try:
+                return await run_leaves(jobs, client, tmp_path / "run", on_start=progress.attach)
+            finally:
+                task.cancel()
+                await client.aclose()
+
+        asyncio.run(go())
+    lines = [line for line in log.getvalue().splitlines() if line.startswith("progress: ")]
+    assert len(lines) >= 2, log.getvalue()
+    assert "in flight" in lines[-1] and "requests" in lines[-1] and "ETA" in lines[-1]
+    assert "┏" not in log.getvalue()  # no live table in a log

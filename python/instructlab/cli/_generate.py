@@ -7,29 +7,39 @@ from typing import Any
 import click
 
 
+def _console() -> Any:
+    """stdout; when it is not a terminal (a pipe, a detached run's log), tables get their
+    natural width, so leaf names and paths are never cut."""
+    from rich.console import Console
+
+    console = Console(soft_wrap=True)
+    if not console.is_terminal:
+        console = Console(soft_wrap=True, width=100_000)
+    return console
+
+
 def print_pipelines(found: list[Any]) -> None:
     """The pipelines --pipeline can name, with where they come from."""
-    from rich.console import Console
     from rich.table import Table
 
     table = Table("name", "source", "leaf kinds", "path")
     for p in found:
         table.add_row(p.name, p.source, ", ".join(p.kinds), str(p.path))
-    Console(soft_wrap=True).print(table)
+    _console().print(table)
 
 
 def print_estimate(result: Any) -> None:
     """What a dry run found."""
-    from rich.console import Console
     from rich.table import Table
 
     est = result.estimate
     table = Table("leaf", "seed rows", "requests (at most)", "sequences (at most)")
+    table.columns[0].overflow = "fold"
     for leaf, counts in est.per_leaf.items():
         table.add_row(
             leaf, str(counts["seed_rows"]), str(counts["requests"]), str(counts["sequences"])
         )
-    console = Console(soft_wrap=True)
+    console = _console()
     console.print(table)
     console.print(
         f"Pipeline {result.pipeline}: valid. {est.leaves} leaves, {est.seed_rows} seed rows, "
@@ -41,9 +51,7 @@ def print_estimate(result: Any) -> None:
 
 def print_result(result: Any) -> None:
     """The run report and where the data went."""
-    from rich.console import Console
-
-    console = Console(soft_wrap=True)
+    console = _console()
     if result.report is not None:
         result.report.render(console)
     if result.resumed:

@@ -109,7 +109,7 @@ def generate(
             endpoint_url,
             sdg_scale_factor,
             dry_run,
-            console=console if console.is_terminal else None,
+            console=console,
             **options,
         )
     except GenerationIncomplete as exc:

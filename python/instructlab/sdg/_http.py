@@ -155,3 +155,18 @@ class Transport:
         for conn in self._idle:
             conn.close()
         self._idle.clear()
+
+    async def aclose(self, timeout: float = 1.0) -> None:
+        """Closes every idle connection and waits (briefly) until they are closed: a TLS
+        connection says goodbye first, and its socket would outlive a loop that ends now."""
+        conns, self._idle = self._idle, []
+        for conn in conns:
+            conn.close()
+
+        async def closed(conn: _Conn) -> None:
+            try:
+                await asyncio.wait_for(conn.writer.wait_closed(), timeout)
+            except (OSError, asyncio.TimeoutError):
+                conn.writer.transport.abort()
+
+        await asyncio.gather(*(closed(conn) for conn in conns))

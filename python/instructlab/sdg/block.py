@@ -10,6 +10,7 @@ the boundary (:meth:`Block.generate`, :class:`DatasetBlock`), so the engine need
 from __future__ import annotations
 
 import asyncio
+import os
 from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -63,13 +64,26 @@ class Block(ABC):
         return set(columns)
 
     def _config_file(self, config_path: str) -> Path:
-        """A prompt config path: absolute, or relative to the pipeline file (else the package)."""
+        """A prompt config path: absolute, or relative to the pipeline file, else the package.
+
+        A copy of a built-in pipeline (in the user's pipeline directory, say) keeps the built-in
+        layout's paths (``../../configs/...``); those are found in the package when nothing is
+        beside the copied file.
+        """
         path = Path(config_path)
         if path.is_absolute():
             return path
-        if self.pipe is not None and self.pipe.config_path is not None:
-            return Path(self.pipe.config_path).parent / path
-        return Path(__file__).parent / path
+        package = Path(__file__).parent
+        if self.pipe is None or self.pipe.config_path is None:
+            return package / path
+        beside = Path(self.pipe.config_path).parent / path
+        if beside.exists():
+            return beside
+        for base in (package / "pipelines" / "simple", package):
+            packaged = Path(os.path.normpath(base / path))
+            if packaged.is_relative_to(package) and packaged.is_file():
+                return packaged
+        return beside
 
     def _load_config(self, config_path: str) -> dict[str, Any]:
         """A prompt config file (system/introduction/principles/examples/generation, tags)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import re
 import ssl
 import time
 from dataclasses import dataclass, field
@@ -22,6 +23,9 @@ from instructlab.sdg.limiter import AdaptiveLimiter
 __all__ = ["ClientStats", "Completion", "LLMClient", "client_from"]
 
 _RETRYABLE = {408, 409, 425, 429, 500, 502, 503, 504}
+#: A server error that says it cannot do n > 1 (llama.cpp: HTTP 500 "Only one completion choice
+#: is allowed"); any other server error on a first request for n says nothing about n.
+_N_REFUSAL = re.compile(r"\bchoices?\b|['\"`]n['\"`]|\bn\s*(?:must|should|>|=)", re.IGNORECASE)
 _CONTEXT_WORDS = ("context length", "context size", "context window", "context_length", "too long")
 
 
@@ -114,9 +118,9 @@ class LLMClient:
             if status == 429:
                 self.stats.throttled += 1
                 after = _retry_after(resp.headers.get("retry-after"))
-                raise _Retry(f"HTTP 429 (too many requests): {text}", after)
+                raise _Retry(f"HTTP 429 (too many requests): {text}", after, status)
             if status in _RETRYABLE:
-                raise _Retry(f"HTTP {status}: {text}", None)
+                raise _Retry(f"HTTP {status}: {text}", None, status)
             if status == 400 and any(w in text.lower() for w in _CONTEXT_WORDS):
                 raise RequestFailed(self.base_url + path, "context overflow: " + text, status=400)
             raise RequestFailed(self.base_url + path, f"HTTP {status}: {text}", status=status)
@@ -125,17 +129,22 @@ class LLMClient:
             self.stats.last_reply = end
             self.limiter.release(weight, end - start, ok, sample=load_signal)
 
-    async def post(self, path: str, body: dict[str, Any], weight: int = 1) -> dict[str, Any]:
-        """POSTs JSON with retries (jittered exponential back-off); returns the parsed reply."""
+    async def post(
+        self, path: str, body: dict[str, Any], weight: int = 1, attempts: int | None = None
+    ) -> dict[str, Any]:
+        """POSTs JSON with retries (jittered exponential back-off); returns the parsed reply.
+        The RequestFailed raised at the end carries the last HTTP status, if any."""
         payload = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
         last = ""
-        for attempt in range(self.max_attempts):
+        last_status: int | None = None
+        attempts = attempts or self.max_attempts
+        for attempt in range(attempts):
             try:
                 return await self._once(path, payload, weight)
             except _Retry as retry:
-                last = retry.reason
+                last, last_status = retry.reason, retry.status
                 self.stats.errors += 1
-                if attempt + 1 == self.max_attempts:
+                if attempt + 1 == attempts:
                     break
                 self.stats.retries += 1
                 delay = retry.after or min(30.0, self.backoff_base * 2**attempt)
@@ -144,7 +153,7 @@ class LLMClient:
                 self.stats.errors += 1
                 raise
         raise RequestFailed(
-            self.base_url + path, f"failed after {self.max_attempts} attempts: {last}"
+            self.base_url + path, f"failed after {attempts} attempts: {last}", status=last_status
         )
 
     async def models(self) -> list[str]:
@@ -181,17 +190,24 @@ class LLMClient:
             req = dict(body, n=n)
             if seeds:
                 req.setdefault("seed", seeds[0])
+            probing = self.supports_n is None
             try:
-                data = await self.post(path, req, weight=n)
+                # Until the server has shown it honours n, one attempt: llama.cpp's server
+                # answers n > 1 with HTTP 500, which must not be retried as a passing fault.
+                data = await self.post(path, req, weight=n, attempts=1 if probing else None)
             except RequestFailed as exc:
-                if (
-                    self.supports_n is not True
-                    and exc.status in (400, 422)
-                    and "context overflow" not in exc.reason
-                ):
+                if not probing or "context overflow" in exc.reason:
+                    raise
+                refused = exc.status in (400, 422) or (
+                    exc.status in (500, 501) and bool(_N_REFUSAL.search(exc.reason))
+                )
+                if refused and self.supports_n is not True:
                     self.supports_n = False  # refuses n: emulate from now on
                     return await self.generate(kind, body, n, seeds)
-                raise
+                if refused or self.max_attempts <= 1 or exc.status not in _RETRYABLE | {None}:
+                    raise
+                # Throttled, unreachable or timed out: nothing learnt about n; the usual retries.
+                data = await self.post(path, req, weight=n, attempts=self.max_attempts - 1)
             out = self._completion(kind, data)
             if len(out.texts) >= n:
                 self.supports_n = True
@@ -255,14 +271,15 @@ class LLMClient:
 
     async def aclose(self) -> None:
         """Closes idle connections."""
-        self._transport.close()
+        await self._transport.aclose()
 
 
 class _Retry(Exception):
-    def __init__(self, reason: str, after: float | None) -> None:
+    def __init__(self, reason: str, after: float | None, status: int | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.after = after
+        self.status = status
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -295,7 +312,9 @@ def client_from(
         )
     api_key = getattr(client, "api_key", None) or None
     given_timeout = getattr(client, "timeout", None)
-    if isinstance(given_timeout, (int, float)):
+    # A number, or an httpx Timeout whose read timeout is what a generation waits for.
+    given_timeout = getattr(given_timeout, "read", given_timeout)
+    if isinstance(given_timeout, (int, float)) and not isinstance(given_timeout, bool):
         timeout = float(given_timeout)
     return LLMClient(
         str(base_url),

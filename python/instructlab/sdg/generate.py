@@ -186,6 +186,13 @@ def generate_for_leaves(
     from instructlab.sdg.discovery import find_pipeline
 
     found = find_pipeline(pipeline)
+    if model_family is not None:
+        from instructlab.sdg.prompts import detect_model_family
+
+        try:
+            detect_model_family(model_family, None)
+        except KeyError as exc:
+            raise GenerateException(str(exc.args[0])) from None
     ctx = PipelineContext(
         client=client,
         model_family=model_family,
@@ -258,10 +265,12 @@ def generate_for_leaves(
     report, rows = asyncio.run(go())
     outputs = None
     if mix:
-        outputs = _mix(jobs, rows, seed_by_leaf, output, suffix, system_prompt, seeding)
+        outputs = _mix(jobs, rows, seed_by_leaf, output, suffix, system_prompt, seeding, report)
         report.mixing = outputs.cleaning
         report.write(run_dir / "report.json")
-    meta["status"] = "done"
+    # A run with failed leaves stays open: the same command continues it, re-sending only what
+    # was never answered (the teacher may be back, or fixed).
+    meta["status"] = "done" if report.ok else "incomplete"
     (run_dir / "run.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
     result = GenerateResult(run_dir, report, outputs, None, resumed, str(found.path))
     return result
@@ -333,6 +342,7 @@ def _mix(
     suffix: str,
     system_prompt: str | None,
     seeding: Any,
+    report: RunReport,
 ) -> Any:
     from instructlab.sdg.mixing import RunMixer  # type: ignore[import-not-found,attr-defined,unused-ignore]  # lands with its issue
 
@@ -349,7 +359,9 @@ def _mix(
         node = str((leaf_rows[0] if leaf_rows else {}).get("leaf_node_path") or _node_name(job))
         by_path[job.name] = node
         if job.kind == "eval":
-            mixer.add_mmlu_branch(node, leaf_rows)
+            kept = mixer.add_mmlu_branch(node, leaf_rows)
+            if kept < len(leaf_rows):
+                _unusable_questions(report, job.name, len(leaf_rows) - kept, len(leaf_rows), kept)
         elif job.kind == "knowledge":
             mixer.add_knowledge(node, leaf_rows)
         else:
@@ -359,6 +371,19 @@ def _mix(
         seeding.seed_test_set(all_seeds, system_prompt), seeding.seed_test_texts(all_seeds)
     )
     return mixer.finish(mix=True)
+
+
+def _unusable_questions(report: RunReport, leaf: str, dropped: int, total: int, kept: int) -> None:
+    """Multiple-choice rows that mixing could not use are said, never lost in silence; a leaf
+    left with none fails like a leaf that generated nothing."""
+    reason = (
+        f"{dropped} of {total} multiple-choice rows lack four options A) to D) or an answer "
+        "like 'B) ...', and are left out of the MMLU-branch data"
+    )
+    log.warning("leaf %s: %s", leaf, reason)
+    for entry in report.leaves:
+        if entry.leaf == leaf and kept == 0:
+            entry.error = reason
 
 
 def _node_name(job: LeafJob) -> str:

@@ -153,7 +153,10 @@ class RunReport:
 
         table = Table(title="Generation", show_lines=False)
         for col in ("leaf / block", "rows in", "rows out", "dropped", "faults", "requests"):
-            table.add_column(col, justify="left" if col == "leaf / block" else "right")
+            if col == "leaf / block":
+                table.add_column(col, overflow="fold")  # a leaf's name is never cut
+            else:
+                table.add_column(col, justify="right")
         for leaf in self.leaves:
             status = " (resumed)" if leaf.resumed else ""
             style = "red" if leaf.rows_out == 0 or leaf.error else "bold"

@@ -112,8 +112,10 @@ async def run_leaves(
         out_path = out_dir / f"{slug}.jsonl"
         stats_path = out_dir / f"{slug}.report.json"
         leaf.output = str(out_path)
-        if out_path.exists() and stats_path.exists():
-            rows = read_jsonl(out_path)
+        # A leaf that yielded nothing is run again (from the cache, answered requests are free).
+        done = read_jsonl(out_path) if out_path.exists() and stats_path.exists() else []
+        if done:
+            rows = done
             saved = json.loads(stats_path.read_text(encoding="utf-8"))
             leaf.blocks = [_stats_from_dict(b) for b in saved.get("blocks", [])]
             leaf.rows_out = len(rows)

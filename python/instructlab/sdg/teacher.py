@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import ssl
 from collections.abc import Iterator
 from pathlib import Path
@@ -128,6 +129,10 @@ def _leaves(taxonomy_path: Path, base: str) -> list[Any]:
     return leaves
 
 
+#: Options a background run receives through its environment, never its command line.
+_SECRET_OPTIONS = ("api_key", "tls_client_passwd")
+
+
 def launch_detached(config_path: str | Path | None, **options: Any) -> Any:
     """Starts ``ilab data generate`` with these options in the background, tracked by
     ``ilab process``; returns its process record."""
@@ -139,12 +144,18 @@ def launch_detached(config_path: str | Path | None, **options: Any) -> Any:
     if config_path is not None:
         argv += ["--config", str(config_path)]
     argv += ["data", "generate"]
+    env = dict(os.environ)
     for name, value in options.items():
         flag = "--" + name.replace("_", "-")
         if value is None or value is False:
+            continue
+        if name in _SECRET_OPTIONS:
+            # Through the environment: a command line is visible to every user (ps) and
+            # `ilab process list` shows it.
+            env[f"ILAB_DATA_GENERATE_{name.upper()}"] = str(value)
             continue
         if value is True:
             argv.append(flag)
         else:
             argv += [flag, str(value)]
-    return processes.launch(argv, "data-generate")
+    return processes.launch(argv, "data-generate", env=env)

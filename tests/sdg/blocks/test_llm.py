@@ -7,7 +7,7 @@ from pathlib import Path
 from instructlab.sdg import PipelineContext
 from instructlab.sdg.blocks import ConditionalLLMBlock, IterBlock, LLMBlock
 from instructlab.sdg.client import LLMClient
-from instructlab.sdg.testing import MockOpenAI, Rule
+from instructlab.sdg.testing import Call, MockOpenAI, Rule
 
 
 def _prompt(tmp_path: Path, name: str, body: str) -> str:
@@ -87,3 +87,46 @@ def test_conditional_block_picks_the_prompt_per_row(tmp_path: Path) -> None:
             [{"q": 1, "style": "b"}, {"q": 2, "style": "a"}, {"q": 3, "style": "z"}]
         )
     assert [r["out"] for r in out] == ["from B", "from A"]
+
+
+def test_block_model_id_and_family_over_http(tmp_path: Path) -> None:
+    from instructlab.sdg import Pipeline
+    from instructlab.sdg.errors import PipelineConfigParserError
+
+    _prompt(tmp_path, "p.yaml", "system: Be brief.\ngeneration: 'Say {{ word }}'\n")
+    pipe_file = tmp_path / "pipe.yaml"
+    pipe_file.write_text(
+        'version: "1.0"\n'
+        "blocks:\n"
+        "  - name: base\n"
+        "    type: LLMBlock\n"
+        "    config: {config_path: p.yaml, output_cols: [a]}\n"
+        "  - name: adapter\n"
+        "    type: LLMBlock\n"
+        "    config:\n"
+        "      config_path: p.yaml\n"
+        "      output_cols: [b]\n"
+        "      model_id: my-lora\n"
+        "      model_family: mixtral\n",
+        encoding="utf-8",
+    )
+    seen = []
+
+    def record(call: Call) -> str:
+        seen.append((call.kind, call.model, call.prompt))
+        return f"said by {call.model}"
+
+    with MockOpenAI([Rule("Say", record)]) as server:
+        ctx = PipelineContext(client=LLMClient(server.base_url), model_id="base-model")
+        rows = Pipeline.from_file(ctx, pipe_file).generate([{"word": "hi"}])
+    assert rows == [{"word": "hi", "a": "said by base-model", "b": "said by my-lora"}]
+    assert seen[0] == ("chat", "base-model", "Be brief.\nSay hi")
+    assert seen[1] == ("completions", "my-lora", "<s>[INST] Be brief.\nSay hi [/INST]")
+
+    pipe_file.write_text(pipe_file.read_text().replace("mixtral", "nope"), encoding="utf-8")
+    try:
+        Pipeline.from_file(ctx, pipe_file)
+    except PipelineConfigParserError as exc:
+        assert "[adapter]: unknown model family 'nope'" in str(exc)
+    else:
+        raise AssertionError("an unknown family was accepted")

@@ -4,8 +4,8 @@ A prompt config file holds ``system``, ``introduction``, ``principles``, ``examp
 ``generation`` (Jinja templates over the row's columns) and optionally ``start_tags`` /
 ``end_tags`` that cut the answer into the block's ``output_cols``. By default the block uses the
 chat API (``system`` as the system message, the rest as the user message); with ``model_prompt``
-set, or a context whose ``api`` is "completions", it renders one prompt with the model family's
-template and uses the completions API.
+or ``model_family`` set, or a context whose ``api`` is "completions", it renders one prompt with
+``model_prompt`` or the model family's template and uses the completions API.
 """
 
 from __future__ import annotations
@@ -128,6 +128,13 @@ class LLMBlock(Block):
             raise BlockConfigParserError(f"{block_name}: output_cols is empty")
         self.model_id = model_id
         self.model_family = model_family
+        if model_family is not None:
+            from instructlab.sdg.prompts import detect_model_family
+
+            try:
+                detect_model_family(model_family, None)
+            except KeyError as exc:
+                raise BlockConfigParserError(f"{block_name}: {exc.args[0]}") from None
         self.model_prompt = model_prompt
         parser_kwargs = dict(parser_kwargs or {})
         self.parser_name = parser_kwargs.get("parser_name")
@@ -193,7 +200,13 @@ class LLMBlock(Block):
     # -- requests ------------------------------------------------------------------------------
 
     def _uses_completions(self) -> bool:
-        return self.model_prompt is not None or self.ctx.api == "completions"
+        # A block naming a prompt template or a model family asks for raw prompts: with the chat
+        # API the server applies the model's own template and neither would mean anything.
+        return (
+            self.model_prompt is not None
+            or self.model_family is not None
+            or self.ctx.api == "completions"
+        )
 
     def _model(self) -> str:
         model = self.model_id or self.gen_kwargs.get("model") or self.ctx.model_id

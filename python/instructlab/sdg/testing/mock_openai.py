@@ -23,6 +23,7 @@ import hashlib
 import heapq
 import json
 import random
+import ssl
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -86,6 +87,10 @@ class MockStats:
     throttled: int = 0
     hung: int = 0
     max_active_sequences: int = 0
+    #: Every HTTP request, whatever its route (``/models`` and health checks included).
+    http_requests: int = 0
+    #: The most completion requests in flight at once (from arrival to reply).
+    max_active_requests: int = 0
     by_rule: collections.Counter[str] = field(default_factory=collections.Counter)
     n_values: collections.Counter[int] = field(default_factory=collections.Counter)
     busy_time: float = 0.0
@@ -98,6 +103,11 @@ class MockStats:
 def _digest(*parts: Any) -> int:
     text = "\x1f".join(map(str, parts)).encode()
     return int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "big")
+
+
+#: How the server treats ``n`` > 1: honour it, ignore it (one choice), refuse it with HTTP 400,
+#: or fail with HTTP 500 as llama.cpp's server does ("Only one completion choice is allowed").
+_N_SUPPORT = ("yes", "ignore", "error", "server-error")
 
 
 class _Capacity:
@@ -145,10 +155,11 @@ class MockOpenAI:
         default_reply: str = "OK",
         port: int = 0,
         api_key: str | None = None,
+        ssl_context: ssl.SSLContext | None = None,
         trace: bool = False,
     ) -> None:
-        if n_support not in ("yes", "ignore", "error"):
-            raise ValueError("n_support is yes, ignore or error")
+        if n_support not in _N_SUPPORT:
+            raise ValueError("n_support is " + ", ".join(_N_SUPPORT))
         self.rules = list(rules)
         self.latency = latency
         self.capacity = capacity
@@ -158,10 +169,13 @@ class MockOpenAI:
         self.models = list(models)
         self.port = port
         self.api_key = api_key
+        #: Serve HTTPS with this context (None: plain HTTP).
+        self.ssl_context = ssl_context
         self.trace = trace
         self.stats = MockStats(trace=[] if trace else None)
         self._seen: collections.Counter[int] = collections.Counter()
         self._active = 0
+        self._active_requests = 0
         self._loop: asyncio.AbstractEventLoop | None = None
         self._server: asyncio.Server | None = None
         self._thread: threading.Thread | None = None
@@ -174,8 +188,9 @@ class MockOpenAI:
 
     @property
     def base_url(self) -> str:
-        """``http://127.0.0.1:PORT/v1``."""
-        return f"http://127.0.0.1:{self.port}/v1"
+        """``http://127.0.0.1:PORT/v1`` (``https://`` with an SSL context)."""
+        scheme = "https" if self.ssl_context is not None else "http"
+        return f"{scheme}://127.0.0.1:{self.port}/v1"
 
     def start(self) -> MockOpenAI:
         """Starts serving on 127.0.0.1 (a free port unless one was given)."""
@@ -214,7 +229,9 @@ class MockOpenAI:
         if self.capacity:
             self._cap = _Capacity(self.capacity, self.latency + self.seq_time)
         server = loop.run_until_complete(
-            asyncio.start_server(self._handle, "127.0.0.1", self.port, backlog=1024)
+            asyncio.start_server(
+                self._handle, "127.0.0.1", self.port, backlog=1024, ssl=self.ssl_context
+            )
         )
         self._server = server
         self.port = server.sockets[0].getsockname()[1]
@@ -230,7 +247,7 @@ class MockOpenAI:
         if self.capacity:
             self._cap = _Capacity(self.capacity, self.latency + self.seq_time)
         self._server = await asyncio.start_server(
-            self._handle, "127.0.0.1", self.port, backlog=4096
+            self._handle, "127.0.0.1", self.port, backlog=4096, ssl=self.ssl_context
         )
         self.port = self._server.sockets[0].getsockname()[1]
         self._ready.set()
@@ -258,6 +275,7 @@ class MockOpenAI:
                         k, _, v = line.partition(":")
                         headers[k.strip().lower()] = v.strip()
                 body = await reader.readexactly(int(headers.get("content-length", "0")))
+                self.stats.http_requests += 1
                 extra: dict[str, str] = {}
                 if self.api_key and headers.get("authorization") != f"Bearer {self.api_key}":
                     status, payload = 401, {"error": {"message": "bad API key"}}
@@ -302,7 +320,12 @@ class MockOpenAI:
         except ValueError:
             return 400, {"error": {"message": "body is not JSON"}}, {}
         kind = "chat" if path.endswith("/chat/completions") else "completions"
-        return await self._complete(kind, req)
+        self._active_requests += 1
+        self.stats.max_active_requests = max(self.stats.max_active_requests, self._active_requests)
+        try:
+            return await self._complete(kind, req)
+        finally:
+            self._active_requests -= 1
 
     def stats_dict(self) -> dict[str, Any]:
         """The counters as JSON (``GET /stats``; ``POST /stats`` also resets them)."""
@@ -315,6 +338,8 @@ class MockOpenAI:
             "errors": st.errors,
             "throttled": st.throttled,
             "max_active_sequences": st.max_active_sequences,
+            "max_active_requests": st.max_active_requests,
+            "http_requests": st.http_requests,
             "generating_seconds": span,
             "sequences_per_second": st.sequences / span if span > 0 else 0.0,
         }
@@ -352,6 +377,9 @@ class MockOpenAI:
         hang = rule.hang_rate or self.default.hang_rate
         if n > 1 and self.n_support == "error":
             return 400, {"error": {"message": "only one choice (n=1) is supported"}}, {}
+        if n > 1 and self.n_support == "server-error":
+            message = "Only one completion choice is allowed"
+            return 500, {"error": {"code": 500, "message": message, "type": "server_error"}}, {}
         if n > 1 and self.n_support == "ignore":
             n = 1
             req = dict(req, n=1)
@@ -453,7 +481,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--latency", type=float, default=0.0)
     parser.add_argument("--capacity", type=int)
     parser.add_argument("--seq-time", type=float, default=0.0)
-    parser.add_argument("--n-support", default="yes", choices=["yes", "ignore", "error"])
+    parser.add_argument("--n-support", default="yes", choices=list(_N_SUPPORT))
     parser.add_argument("--trace", action="store_true", help="record every request (GET /trace)")
     args = parser.parse_args(argv)
     rules = _rules_from_file(args.script) if args.script else []
