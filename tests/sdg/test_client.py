@@ -26,7 +26,8 @@ def test_accepts_an_openai_like_object() -> None:
 
 
 def test_concurrency_grows_to_use_the_server() -> None:
-    # 64 sequences at a time, 50 ms each: starting at 32 in flight is too few.
+    # 64 sequences at a time, 50 ms each: the limit grows past its start (64) while replies
+    # keep their pace, and the server is kept full.
     with MockOpenAI(capacity=64, seq_time=0.05) as server:
 
         async def go() -> LLMClient:

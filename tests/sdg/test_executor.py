@@ -128,6 +128,30 @@ def test_output_is_deterministic(pipeline_file: Path, supports: str) -> None:
     assert outs[0] == outs[1]
 
 
+def test_rows_enter_as_the_limiter_admits_them(pipeline_file: Path) -> None:
+    from instructlab.sdg.limiter import AdaptiveLimiter
+
+    peak = 0
+    admit = AdaptiveLimiter.admit_row
+
+    async def counting(self: AdaptiveLimiter) -> None:
+        nonlocal peak
+        await admit(self)
+        peak = max(peak, self.rows)
+
+    seeds = seed_rows(40)
+    with MockOpenAI(mini_rules()) as server:
+        wide, _, _ = _run(pipeline_file, server.base_url, seeds)
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(AdaptiveLimiter, "admit_row", counting)
+            narrow, stats, _ = _run(pipeline_file, server.base_url, seeds, max_concurrency=2)
+    # 40 seeds -> 80 questions, but never more than 16 rows (twice the limit, at least 16)
+    # under way at once; the output does not depend on how many were.
+    assert stats["judge_questions"].rows_in == 80
+    assert 0 < peak <= 16
+    assert narrow == wide
+
+
 def test_n_is_emulated_when_the_server_fails_it_like_llama_cpp(pipeline_file: Path) -> None:
     # llama.cpp's server answers n > 1 with HTTP 500 "Only one completion choice is allowed":
     # the first such answer switches to one request per sample, without retrying n.

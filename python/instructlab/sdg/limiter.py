@@ -1,8 +1,13 @@
 """How many sequences to keep in flight: found by watching throughput, not configured.
 
-The limit grows while throughput grows (doubling at first, then by a quarter); once more in flight
-buys nothing and only adds latency it steps back; errors, 429s and timeouts cut it by 30%. A
-request asking for ``n`` completions weighs ``n``, since it occupies ``n`` sequences on the server.
+It starts in slow start: while requests wait for room and replies come back no slower than the
+fastest seen, every reply adds its weight to the limit (doubling it each round trip). The first
+reply that is half again slower than the fastest (a queue is forming on the server) ends slow
+start, and the mean latency of the replies before it is the unqueued latency the rules below
+compare with. From then on the limit grows while throughput grows (doubling at first, then by a
+quarter); once more in flight buys nothing and only adds latency it steps back; errors, 429s and
+timeouts cut it by 30% (and end slow start). A request asking for ``n`` completions weighs ``n``,
+since it occupies ``n`` sequences on the server.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ __all__ = ["AdaptiveLimiter"]
 class AdaptiveLimiter:
     """An asyncio semaphore whose size follows the server's throughput."""
 
-    def __init__(self, cap: int | None = None, start: int = 32, floor: int = 1) -> None:
+    def __init__(self, cap: int | None = None, start: int = 64, floor: int = 1) -> None:
         self.cap = cap if cap is not None else 1024
         self.floor = max(1, floor)
         self.limit = float(max(self.floor, min(start, self.cap)))
@@ -35,6 +40,12 @@ class AdaptiveLimiter:
         self._grew = False
         self._min_latency: float | None = None
         self._best_tput = 0.0
+        self.slow_start = not self._fixed
+        self._fastest: float | None = None
+        self._ss_latency = 0.0
+        self._ss_count = 0
+        self.rows = 0
+        self._row_waiters: collections.deque[asyncio.Future[None]] = collections.deque()
 
     async def acquire(self, weight: int = 1) -> None:
         """Waits until ``weight`` more sequences fit (a heavy request alone always fits)."""
@@ -61,17 +72,71 @@ class AdaptiveLimiter:
         if not sample:
             pass
         elif ok:
+            if self.slow_start:
+                self._slow_start_step(weight, latency)
             self._window_weight += weight
             self._window_latency += latency
             self._window_count += 1
             self._maybe_adjust()
         else:
+            self.slow_start = False
             self.limit = max(float(self.floor), self.limit * 0.7)
             self._reset_window()
             self._prev_tput = None
         self._wake()
 
+    def _slow_start_step(self, weight: int, latency: float) -> None:
+        if self._fastest is None or latency < self._fastest:
+            self._fastest = latency
+        if latency > 1.5 * self._fastest:
+            # Replies slow down: the server queues. The replies so far were not queued: their
+            # mean is the latency the window rules compare with.
+            self.slow_start = False
+            if self._ss_count:
+                self._min_latency = self._ss_latency / self._ss_count
+            self._reset_window()
+            self._prev_tput = None
+            return
+        self._ss_latency += latency
+        self._ss_count += 1
+        if self._waiters:
+            self.limit = min(float(self.cap), self.limit + weight)
+            self.peak_limit = max(self.peak_limit, self.limit)
+
+    def _row_room(self) -> bool:
+        return self.rows < max(16.0, 2 * self.limit)
+
+    async def admit_row(self) -> None:
+        """Waits until one more row may enter a stream (see :meth:`row_done`)."""
+        if not self._row_waiters and self._row_room():
+            self.rows += 1
+            return
+        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._row_waiters.append(fut)
+        try:
+            await fut
+        except asyncio.CancelledError:
+            if fut.done() and not fut.cancelled():
+                self.row_done()  # admitted just as we were cancelled: give the place back
+            else:
+                self._row_waiters.remove(fut)
+            raise
+
+    def row_done(self) -> None:
+        """A row admitted by :meth:`admit_row` has left its stream."""
+        self.rows -= 1
+        self._wake_rows()
+
+    def _wake_rows(self) -> None:
+        while self._row_waiters and self._row_room():
+            fut = self._row_waiters.popleft()
+            if fut.cancelled():
+                continue
+            self.rows += 1
+            fut.set_result(None)
+
     def _wake(self) -> None:
+        self._wake_rows()
         while self._waiters:
             weight, fut = self._waiters[0]
             if fut.cancelled():
@@ -91,7 +156,7 @@ class AdaptiveLimiter:
         self._window_saturated = bool(self._waiters)
 
     def _maybe_adjust(self) -> None:
-        if self._fixed:
+        if self._fixed or self.slow_start:
             return
         now = time.monotonic()
         elapsed = now - self._window_start

@@ -20,6 +20,7 @@ import asyncio
 import collections
 import contextlib
 import hashlib
+import heapq
 import json
 import random
 import ssl
@@ -95,6 +96,8 @@ class MockStats:
     busy_time: float = 0.0
     first: float | None = None
     last: float | None = None
+    #: With ``trace=True``: (arrival, start, end, n) of every completed generation.
+    trace: list[tuple[float, float, float, int]] | None = None
 
 
 def _digest(*parts: Any) -> int:
@@ -108,29 +111,30 @@ _N_SUPPORT = ("yes", "ignore", "error", "server-error")
 
 
 class _Capacity:
-    """``size`` slots; a request takes ``n`` at once, in arrival order."""
+    """``size`` slots, each generating one sequence for ``duration`` seconds; a request takes
+    ``n`` at once, in arrival order.
 
-    def __init__(self, size: int) -> None:
+    The schedule is kept in ideal time, like a GPU that does not wait for Python: a queued
+    request starts the moment its slots' previous sequences end on paper, not when this event
+    loop gets round to noticing, so the loop's own lag never lowers the capacity.
+    """
+
+    def __init__(self, size: int, duration: float) -> None:
         self.size = size
-        self.used = 0
-        self.queue: collections.deque[tuple[int, asyncio.Future[None]]] = collections.deque()
+        self.duration = duration
+        self.free_at = [0.0] * size  # a min-heap: when each slot is free
+        self.last_start = 0.0
 
-    async def acquire(self, n: int) -> None:
+    def reserve(self, n: int, now: float) -> tuple[float, int]:
+        """Books ``n`` slots for a request arriving ``now``: when it starts, and how many
+        sequences are generating at that moment (on paper)."""
         n = min(n, self.size)
-        if not self.queue and self.used + n <= self.size:
-            self.used += n
-            return
-        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self.queue.append((n, fut))
-        await fut
-
-    def release(self, n: int) -> None:
-        self.used -= min(n, self.size)
-        while self.queue and self.used + self.queue[0][0] <= self.size:
-            k, fut = self.queue.popleft()
-            self.used += k
-            if not fut.done():
-                fut.set_result(None)
+        taken = [heapq.heappop(self.free_at) for _ in range(n)]
+        start = max(now, self.last_start, taken[-1])
+        self.last_start = start
+        for _ in range(n):
+            heapq.heappush(self.free_at, start + self.duration)
+        return start, sum(1 for t in self.free_at if t > start)
 
 
 class MockOpenAI:
@@ -152,6 +156,7 @@ class MockOpenAI:
         port: int = 0,
         api_key: str | None = None,
         ssl_context: ssl.SSLContext | None = None,
+        trace: bool = False,
     ) -> None:
         if n_support not in _N_SUPPORT:
             raise ValueError("n_support is " + ", ".join(_N_SUPPORT))
@@ -166,7 +171,8 @@ class MockOpenAI:
         self.api_key = api_key
         #: Serve HTTPS with this context (None: plain HTTP).
         self.ssl_context = ssl_context
-        self.stats = MockStats()
+        self.trace = trace
+        self.stats = MockStats(trace=[] if trace else None)
         self._seen: collections.Counter[int] = collections.Counter()
         self._active = 0
         self._active_requests = 0
@@ -221,7 +227,7 @@ class MockOpenAI:
         self._loop = loop
         asyncio.set_event_loop(loop)
         if self.capacity:
-            self._cap = _Capacity(self.capacity)
+            self._cap = _Capacity(self.capacity, self.latency + self.seq_time)
         server = loop.run_until_complete(
             asyncio.start_server(
                 self._handle, "127.0.0.1", self.port, backlog=1024, ssl=self.ssl_context
@@ -239,7 +245,7 @@ class MockOpenAI:
         """Serves in the current event loop until cancelled (the command-line entry)."""
         self._loop = asyncio.get_running_loop()
         if self.capacity:
-            self._cap = _Capacity(self.capacity)
+            self._cap = _Capacity(self.capacity, self.latency + self.seq_time)
         self._server = await asyncio.start_server(
             self._handle, "127.0.0.1", self.port, backlog=4096, ssl=self.ssl_context
         )
@@ -303,8 +309,10 @@ class MockOpenAI:
             return 200, {"status": "ok"}, {}
         if path.rstrip("/") == "/stats":
             if method == "POST":
-                self.stats = MockStats()
+                self.stats = MockStats(trace=[] if self.trace else None)
             return 200, self.stats_dict(), {}
+        if method == "GET" and path.rstrip("/") == "/trace":
+            return 200, {"trace": self.stats.trace or []}, {}
         if method != "POST" or not path.endswith(("/chat/completions", "/completions")):
             return 404, {"error": {"message": f"no route {method} {path}"}}, {}
         try:
@@ -387,20 +395,24 @@ class MockOpenAI:
         if roll < r429 + err_rate + hang:
             stats.hung += 1
             await asyncio.sleep(3600)
-        if self._cap is not None:
-            await self._cap.acquire(n)
-        self._active += n
-        stats.max_active_sequences = max(stats.max_active_sequences, self._active)
+        delay = self.latency + self.seq_time
         started = time.monotonic()
+        if self._cap is not None:
+            started, active = self._cap.reserve(n, started)
+            stats.max_active_sequences = max(stats.max_active_sequences, active)
+            await _sleep_until(started)
+        self._active += n
+        if self._cap is None:
+            stats.max_active_sequences = max(stats.max_active_sequences, self._active)
         try:
-            delay = self.latency + self.seq_time
             if delay > 0:
-                await asyncio.sleep(delay)
+                await _sleep_until(started + delay)
         finally:
             self._active -= n
-            if self._cap is not None:
-                self._cap.release(n)
-        stats.busy_time += time.monotonic() - started
+        ended = time.monotonic()
+        stats.busy_time += ended - started
+        if stats.trace is not None:
+            stats.trace.append((now, started, ended, n))
         model = str(req.get("model", self.models[0]))
         choices = []
         tokens = 0
@@ -436,6 +448,13 @@ class MockOpenAI:
         )
 
 
+async def _sleep_until(when: float) -> None:
+    """Sleeps until ``time.monotonic()`` reaches ``when`` (the event loop's clock)."""
+    delay = when - time.monotonic()
+    if delay > 0:
+        await asyncio.sleep(delay)
+
+
 def _rules_from_file(path: Path) -> list[Rule]:
     import yaml
 
@@ -463,6 +482,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--capacity", type=int)
     parser.add_argument("--seq-time", type=float, default=0.0)
     parser.add_argument("--n-support", default="yes", choices=list(_N_SUPPORT))
+    parser.add_argument("--trace", action="store_true", help="record every request (GET /trace)")
     args = parser.parse_args(argv)
     rules = _rules_from_file(args.script) if args.script else []
     mock = MockOpenAI(
@@ -472,6 +492,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         seq_time=args.seq_time,
         n_support=args.n_support,
         port=args.port,
+        trace=args.trace,
     )
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(mock.serve())
