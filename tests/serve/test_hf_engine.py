@@ -13,7 +13,7 @@ transformers = pytest.importorskip("transformers", reason="needs the 'train' ext
 
 from instructlab.serve import running_server  # noqa: E402
 from instructlab.serve.backends import choose_backend  # noqa: E402
-from instructlab.serve.processes import _alive  # noqa: E402
+from instructlab.serve.processes import pid_alive  # noqa: E402
 
 WORDS = ["hello", "world", "sea", "sky", "blue", "green", "a", "the", "user", "assistant"]
 TEMPLATE = (
@@ -78,4 +78,4 @@ def test_a_tiny_random_model_is_served_on_the_cpu(tmp_path, monkeypatch) -> None
             assert choice["finish_reason"] in ("stop", "length")
         assert payload["usage"]["prompt_tokens"] == 4  # user hello world assistant
         pid = server.process.pid
-    assert not _alive(pid)
+    assert not pid_alive(pid)

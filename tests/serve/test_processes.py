@@ -43,7 +43,7 @@ def test_stop_ends_a_running_job_and_forgets_it() -> None:
     assert System().prune() == []  # a running job is kept
     stopped = System().stop(record.id[:4])  # a unique prefix is enough
     assert stopped["id"] == record.id
-    assert not processes._alive(record.pid)
+    assert not processes.pid_alive(record.pid)
     with pytest.raises(ProcessNotFound):
         processes.get(record.id)
 

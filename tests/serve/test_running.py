@@ -17,7 +17,7 @@ import pytest
 
 from instructlab.config.model import EMBEDDED_MODEL
 from instructlab.serve import ServerError, running_server
-from instructlab.serve.processes import _alive
+from instructlab.serve.processes import pid_alive
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("llama_available")]
 
@@ -34,7 +34,7 @@ def _post(base_url: str, path: str, body: dict[str, Any], key: str | None = None
 def _wait_gone(pid: int, timeout: float = 15.0) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if not _alive(pid):
+        if not pid_alive(pid):
             return True
         time.sleep(0.1)
     return False
@@ -152,7 +152,7 @@ def test_the_server_is_gone_when_the_client_is_killed_mid_request(tmp_path) -> N
     assert client.stdout is not None
     line = client.stdout.readline()
     server_pid = int(line)
-    assert _alive(server_pid)
+    assert pid_alive(server_pid)
     time.sleep(1.0)  # the request is in flight
     client.send_signal(signal.SIGKILL)
     client.wait()

@@ -12,7 +12,7 @@ from instructlab.cli.main import cli
 from instructlab.config import Config
 from instructlab.core import Model, System
 from instructlab.errors import UsageError
-from instructlab.serve.processes import _alive
+from instructlab.serve.processes import pid_alive
 from instructlab.serve.serving import options_from_config, parse_host_port
 
 
@@ -61,7 +61,7 @@ def test_detached_server_is_tracked_and_stopped(llama_available) -> None:
     finally:
         stopped = System().stop(server.process_id)
     assert stopped["pid"] == server.pid
-    assert not _alive(server.pid)
+    assert not pid_alive(server.pid)
     assert System().processes() == []
     assert "Serving smollm2-135m-instruct" in server.log_file.read_text()
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from instructlab._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from instructlab.config.load import LoadedConfig, load_config, parse_config
@@ -24,17 +25,7 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module 'instructlab.config' has no attribute '{name}'")
-    value = getattr(importlib.import_module(f"instructlab.config.{home}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_HOMES))
+__getattr__, __dir__ = lazy_exports(__name__, _HOMES)
 
 
 __all__ = [

@@ -11,8 +11,9 @@ Importing this module loads no ML stack.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from instructlab._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from instructlab.core.config import Config, ConfigInitResult
@@ -35,17 +36,7 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module 'instructlab.core' has no attribute '{name}'")
-    value = getattr(importlib.import_module(f"instructlab.core.{home}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_HOMES))
+__getattr__, __dir__ = lazy_exports(__name__, _HOMES)
 
 
 __api_version__ = "v1alpha1"

@@ -13,13 +13,13 @@ stopped it), ``interrupted`` (killed or stopped; the same command continues it),
 from __future__ import annotations
 
 import json
-import os
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 from instructlab.sdg.jsonl import count_jsonl_rows
+from instructlab.serve.processes import pid_alive
 
 #: Files that count as data.
 DATA_SUFFIXES = (".jsonl", ".yaml", ".json")
@@ -86,18 +86,6 @@ def _run(name: str, where: Path, files: list[Path], status: RunStatus | None = N
     )
 
 
-def _alive(pid: object) -> bool:
-    if not isinstance(pid, int) or pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def read_status(run_dir: Path) -> RunStatus | None:
     """The status in ``run_dir/run.json`` (None when it is missing or unreadable)."""
     try:
@@ -112,7 +100,7 @@ def read_status(run_dir: Path) -> RunStatus | None:
         state = "failed"
         if not failed:
             failed = _failed_in_report(run_dir)
-    elif state == "running" and not _alive(meta.get("pid")):
+    elif state == "running" and not _process_alive(meta.get("pid")):
         state = "interrupted"  # killed: nothing marked it done
     error = meta.get("error")
     return RunStatus(state, failed, None if error is None else str(error), run_dir)
@@ -177,3 +165,8 @@ def list_runs(output_dir: str | Path) -> list[DataRun]:
         files = files or [status.run_dir / "run.json"]
         runs.append(_run(name, status.run_dir, files, status))
     return sorted(runs, key=lambda r: (r.modified, r.name), reverse=True)
+
+
+def _process_alive(pid: object) -> bool:
+    """Whether the pid a run recorded (any JSON value) names a live process."""
+    return isinstance(pid, int) and pid_alive(pid)

@@ -68,7 +68,7 @@ class ProcessRecord:
             return "done" if self.exit_code == 0 else "failed"
         if self.pid <= 0:
             return "starting"
-        return "running" if _alive(self.pid) else "gone"
+        return "running" if pid_alive(self.pid) else "gone"
 
     def to_dict(self) -> dict[str, Any]:
         """The record with its state, as the SDK returns it."""
@@ -77,7 +77,8 @@ class ProcessRecord:
         return data
 
 
-def _alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` exists and has not ended (a zombie has ended)."""
     if pid <= 0:
         return False
     try:
@@ -198,9 +199,9 @@ def stop(process_id: str, grace: float = 10.0) -> ProcessRecord:
     if record.state == "running":
         _signal_group(record.pid, signal.SIGTERM)
         deadline = time.monotonic() + grace
-        while _alive(record.pid) and time.monotonic() < deadline:
+        while pid_alive(record.pid) and time.monotonic() < deadline:
             time.sleep(0.1)
-        if _alive(record.pid):
+        if pid_alive(record.pid):
             _signal_group(record.pid, signal.SIGKILL)
     _path(record.id).unlink(missing_ok=True)
     return record
@@ -242,7 +243,7 @@ def follow(process_id: str, poll: float = 0.2, from_start: bool = True) -> Itera
                     yield pending
                     pending = ""
                 continue
-            if not _alive(record.pid):
+            if not pid_alive(record.pid):
                 rest = handle.read()
                 if pending or rest:
                     yield pending + rest
