@@ -1,7 +1,8 @@
 //! The `comments` and `comments-indentation` rules.
 //!
-//! Comments are not tokens, so they are found in the text: a `#` at a line start or after a
-//! blank, outside quoted and block scalars (a plain scalar cannot hold ` #`).
+//! Comments are not tokens, so they are found in the text: a `#` at a line start, after a blank,
+//! or right after a flow indicator or a closing quote (PyYAML reads a comment there too), outside
+//! quoted and block scalars (a plain scalar cannot hold ` #`).
 
 use super::tokens::{Kind, Source, Tok};
 use super::Found;
@@ -111,7 +112,11 @@ pub(super) fn find_comments(src: &Source, toks: &[Tok]) -> Vec<Comment> {
         if c == '\n' {
             line += 1;
             line_start = i + 1;
-        } else if c == '#' && (i == line_start || matches!(chars[i - 1], ' ' | '\t')) {
+        } else if c == '#'
+            && (i == line_start
+                || matches!(chars[i - 1], ' ' | '\t')
+                || ends_token_before(chars, toks, &spans, i))
+        {
             if let Some(&(_, end)) = spans.iter().find(|(s, e)| *s <= i && i <= *e) {
                 i = end + 1;
                 // Keep the line count right across the skipped span.
@@ -144,6 +149,28 @@ pub(super) fn find_comments(src: &Source, toks: &[Tok]) -> Vec<Comment> {
         i += 1;
     }
     out
+}
+
+/// Whether a token ends right before char `i`, so that a `#` there starts a comment as PyYAML
+/// reads it: a flow indicator (`{`, `}`, `[`, `]`, `,`) or a quoted scalar's closing quote.
+fn ends_token_before(chars: &[char], toks: &[Tok], spans: &[(usize, usize)], i: usize) -> bool {
+    let Some(prev) = i.checked_sub(1) else {
+        return false;
+    };
+    spans
+        .iter()
+        .any(|&(s, e)| e == prev && s < e && matches!(chars.get(s), Some('\'' | '"')))
+        || toks.iter().any(|t| {
+            t.index == prev
+                && matches!(
+                    t.kind,
+                    Kind::FlowSeqStart
+                        | Kind::FlowSeqEnd
+                        | Kind::FlowMapStart
+                        | Kind::FlowMapEnd
+                        | Kind::FlowEntry
+                )
+        })
 }
 
 /// `comments`: a space after `#` (shebangs allowed on line 1), and enough blanks before an
