@@ -133,6 +133,19 @@ pub(super) fn find_comments(src: &Source, toks: &[Tok]) -> Vec<Comment> {
             let inline = chars[line_start..i]
                 .iter()
                 .any(|c| !matches!(c, ' ' | '\t'));
+            // yamllint looks for comments only between tokens on different lines; at the end of
+            // a text without a final line break, PyYAML puts the closing block ends on the last
+            // line, so an inline comment there is never seen.
+            if inline
+                && after
+                    .and_then(|a| toks.get(a))
+                    .is_some_and(|t| ends_past_text(src, t))
+            {
+                while i < chars.len() && chars[i] != '\n' {
+                    i += 1;
+                }
+                continue;
+            }
             out.push(Comment {
                 index: i,
                 line,
@@ -149,6 +162,14 @@ pub(super) fn find_comments(src: &Source, toks: &[Tok]) -> Vec<Comment> {
         i += 1;
     }
     out
+}
+
+/// Whether `t` is a block end that our scanner places on a line past a text without a final line
+/// break (PyYAML places it at the end of the last line).
+fn ends_past_text(src: &Source, t: &Tok) -> bool {
+    t.kind == Kind::BlockEnd
+        && t.line > src.line_starts.len()
+        && src.chars.last().is_some_and(|c| *c != '\n')
 }
 
 /// Whether a token ends right before char `i`, so that a `#` there starts a comment as PyYAML
@@ -232,6 +253,11 @@ pub fn comments_indentation(src: &Source, toks: &[Tok], out: &mut Vec<Found>) {
             continue;
         }
         let next_indent = match after {
+            // PyYAML places it at the end of the last line, not on a line past it.
+            Some(t) if ends_past_text(src, t) => {
+                let last = src.line_starts.last().copied().unwrap_or(0);
+                src.chars.len() - last
+            }
             Some(t) if t.kind != Kind::StreamEnd => t.col,
             _ => 0,
         };

@@ -672,3 +672,37 @@ fn at(text: &str, config: &LintConfig) -> Vec<(usize, usize, &'static str)> {
         })
         .collect()
 }
+
+/// At the end of a text without a final line break PyYAML puts the closing block ends on the
+/// last line: yamllint then never sees an inline comment there, and indents a comment line
+/// against that end (yamllint 1.38's findings).
+#[test]
+fn comments_on_the_last_line_without_a_line_break_are_read_as_yamllint_does() {
+    let c = default_preset_with_comments();
+    let eof = (1, 10, "new-line-at-end-of-file".to_owned());
+    let rules = |text: &str| -> Vec<(usize, usize, String)> {
+        found(text, &c)
+            .into_iter()
+            .filter(|f| f.2 != "document-start")
+            .map(|(l, col, rule, _)| (l, col, rule))
+            .collect()
+    };
+    assert_eq!(rules("a: [1] #x"), vec![eof.clone()]);
+    assert_eq!(rules("a: '1' #x"), vec![eof]);
+    // A flow collection at the top has no block end: the comment is seen.
+    assert_eq!(
+        rules("[1]  #x"),
+        vec![
+            (1, 7, "comments".to_owned()),
+            (1, 8, "new-line-at-end-of-file".to_owned())
+        ]
+    );
+    assert_eq!(
+        rules("a: 1\n#x"),
+        vec![
+            (2, 1, "comments-indentation".to_owned()),
+            (2, 2, "comments".to_owned()),
+            (2, 3, "new-line-at-end-of-file".to_owned())
+        ]
+    );
+}
