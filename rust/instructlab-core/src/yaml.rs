@@ -262,6 +262,14 @@ impl Builder<'_> {
                 )?;
             }
             Event::Alias(id) => {
+                if self.merges_itself(id) {
+                    // PyYAML reads a mapping that merges itself as if it merged nothing (its
+                    // own keys win over merged ones anyway); the alias is left out.
+                    if let Some(Frame::Map { key, .. }) = self.stack.last_mut() {
+                        *key = None;
+                    }
+                    return Ok(());
+                }
                 let node = self
                     .anchors
                     .get(&id)
@@ -322,6 +330,25 @@ impl Builder<'_> {
             Event::Nothing | Event::StreamStart | Event::StreamEnd | Event::DocumentEnd => {}
         }
         Ok(())
+    }
+
+    /// Whether an alias to anchor `id` is the value of a merge key (`<<: *id`, or an item of
+    /// `<<: [*id]`) of the very mapping that anchor names, still being read.
+    fn merges_itself(&self, id: usize) -> bool {
+        let merging_map = |frame: Option<&Frame>| match frame {
+            Some(Frame::Map {
+                key: Some(k),
+                anchor,
+                ..
+            }) => *anchor == id && id != 0 && is_merge_key(k),
+            _ => false,
+        };
+        let n = self.stack.len();
+        match self.stack.last() {
+            Some(Frame::Map { .. }) => merging_map(self.stack.last()),
+            Some(Frame::Seq { .. }) if n >= 2 => merging_map(self.stack.get(n - 2)),
+            _ => false,
+        }
     }
 
     fn push(&mut self, node: Node, anchor: usize, mark: Marker) -> Result<()> {
@@ -740,6 +767,36 @@ mod tests {
             doc.get("ref").map(|n| &n.value),
             doc.get("base").map(|n| &n.value)
         );
+    }
+
+    #[test]
+    fn a_mapping_that_merges_itself_reads_as_pyyaml_reads_it() {
+        // Expected values: PyYAML 6.0's `yaml.safe_load` of each text.
+        let bare_of = |text: &str| bare(&parse(text, "t.yaml").expect("PyYAML reads it").value);
+        let b = |entries: &[(&str, Value)]| map(&[("b", map(entries))]);
+        assert_eq!(
+            bare_of("b: &b\n  <<: {c: 3}\n  a: 1\n  <<: *b\n"),
+            b(&[("c", Value::Int(3)), ("a", Value::Int(1))])
+        );
+        assert_eq!(
+            bare_of("b: &b\n  a: 1\n  <<: *b\n  <<: {c: 3, a: 2}\n"),
+            b(&[("c", Value::Int(3)), ("a", Value::Int(1))])
+        );
+        assert_eq!(
+            bare_of("b: &b\n  <<: [*b]\n  a: 1\n"),
+            b(&[("a", Value::Int(1))])
+        );
+        assert_eq!(bare_of("b: &b\n  <<: *b\n"), b(&[]));
+        assert_eq!(
+            bare_of("b: &b\n  x: 1\n  <<: *b\nm:\n  <<: *b\n  y: 2\n"),
+            map(&[
+                ("b", map(&[("x", Value::Int(1))])),
+                ("m", map(&[("x", Value::Int(1)), ("y", Value::Int(2))])),
+            ])
+        );
+        // Any other use of a mapping inside itself would be a cycle: still refused.
+        assert!(parse("b: &b\n  c: *b\n", "t.yaml").is_err());
+        assert!(parse("b: &b\n  c:\n    <<: *b\n", "t.yaml").is_err());
     }
 
     #[test]
