@@ -136,10 +136,9 @@ impl Patched {
             return Vec::new();
         }
         // Check, on the text with the blank, which token ends right before the `#`: a flow
-        // indicator or a quoted scalar (not, say, an anchor whose name ends in a quote).
-        let mut candidate = self.clone();
-        candidate.text = insert_blanks(&self.text, line, col, 1);
-        if token_before(&candidate.text, line, col).is_some_and(|t| match t {
+        // indicator or a quoted scalar (not, say, a tag or alias ending in that character).
+        let candidate = insert_blanks(&self.text, line, col, 1);
+        if token_before(&candidate, line, col).is_some_and(|t| match t {
             TokenType::FlowSequenceStart
             | TokenType::FlowSequenceEnd
             | TokenType::FlowMappingStart
