@@ -5,9 +5,10 @@ comments, yamllint directive comments, duplicate and merge keys, flow collection
 scalars) and lints every mutant with each configuration below, once with
 `instructlab._native.lint_yaml` and once with yamllint (in the peer's environment, one process
 for all). Files yamllint finds a syntax error in are left out (we report those as syntax
-errors, not lint), and so are files our YAML parser refuses (counted and printed: a parser
-difference, not a lint one). Every lint difference is printed; the exit status is 1 when there
-is one, 2 when the peer cannot run (never a skip).
+errors, not lint), and so are files our YAML parser refuses (counted and printed). Each text
+is also loaded with PyYAML's `yaml.safe_load`: a text PyYAML reads and our parser refuses is a
+parser difference, counted and printed. Every lint difference is printed; the exit status is 1
+when there is a lint or parser difference, 2 when the peer cannot run (never a skip).
 
 Usage: python benches/taxonomy_lint_differential.py [--count 3000] [--seed 7]
            [--peer /work/wt/peers/taxonomy-schema/bin/python]
@@ -165,6 +166,7 @@ def mutate(text: str, rng: random.Random) -> str:
 
 PEER = """
 import json, sys
+import yaml
 import yamllint
 from yamllint import linter
 from yamllint.config import YamlLintConfig
@@ -176,6 +178,11 @@ for text in cases["texts"]:
     for name, conf in configs.items():
         found = [(p.line, p.column, p.rule, p.desc) for p in linter.run(text, conf)]
         row[name] = found
+    try:
+        yaml.safe_load(text)
+        row["_loads"] = True
+    except yaml.YAMLError:
+        row["_loads"] = False
     out.append(row)
 json.dump({"version": yamllint.__version__, "results": out}, open(sys.argv[2], "w"))
 """
@@ -209,7 +216,7 @@ def main() -> int:
             return 2
         peer = json.loads(results.read_text())
     print(f"peer: yamllint {peer['version']} ({args.peer}); {len(texts)} texts, seed {args.seed}")
-    differences = compared = skipped = refused = 0
+    differences = compared = skipped = refused = parser_differences = 0
     kinds: collections.Counter[tuple[str, str, str]] = collections.Counter()
     for text, row in zip(texts, peer["results"], strict=True):
         try:
@@ -217,6 +224,10 @@ def main() -> int:
             ours_parses = True
         except Exception as exc:  # checking tolerates repeated keys (reported as lint)
             ours_parses = "duplicate key" in str(exc)
+        if row["_loads"] and not ours_parses:
+            parser_differences += 1
+            if parser_differences <= 3:
+                print(f"--- PyYAML reads it, ours refuses\n{text}")
         for name, config in CONFIGS.items():
             theirs = row[name]
             if any(rule is None for _, _, rule, _ in theirs):
@@ -244,11 +255,15 @@ def main() -> int:
     if refused:
         print(
             f"NOTE: {refused} pairs left out because our YAML parser refuses a text that "
-            "yamllint (PyYAML) reads: a parser difference, not a lint one"
+            "yamllint lints (yamllint only scans and parses it; PyYAML's loader may refuse it too)"
         )
+    print(
+        f"{parser_differences} texts PyYAML (yaml.safe_load) reads and our YAML parser refuses "
+        "(the rest of the texts we refuse, PyYAML refuses too)"
+    )
     for (side, rule, message), n in kinds.most_common(20):
         print(f"  {n:5}  {side}: {message} ({rule})")
-    return 1 if differences else 0
+    return 1 if differences or parser_differences else 0
 
 
 if __name__ == "__main__":

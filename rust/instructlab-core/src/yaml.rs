@@ -14,6 +14,8 @@ use yaml_rust2::scanner::{Marker, TScalarStyle};
 
 use crate::error::{Error, Location, Result};
 
+pub(crate) mod pyyaml_quirks;
+
 /// A parsed YAML value with the position where it starts.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node {
@@ -88,8 +90,63 @@ pub fn parse_lenient(source: &str, file: &str) -> Result<(Node, Vec<DuplicateKey
 fn parse_with(
     source: &str,
     file: &str,
-    duplicates: Option<&mut Vec<DuplicateKey>>,
+    mut duplicates: Option<&mut Vec<DuplicateKey>>,
 ) -> Result<Node> {
+    let first = match parse_once(source, file, duplicates.as_deref_mut()) {
+        Ok(node) => return Ok(node),
+        Err(failure) => failure,
+    };
+    // What PyYAML reads and our scanner refuses: retry on a text with blanks inserted (see
+    // `pyyaml_quirks`), then report every position in the original text.
+    let mut patched = pyyaml_quirks::Patched::new(source);
+    let mut failure = first;
+    // Each round fixes at least one more spot of a finite text; the bound is only a backstop.
+    for _ in 0..=source.len() {
+        let Failure::Scan(message, mark) = &failure else {
+            break;
+        };
+        if !patched.accommodate(message, mark.line().max(1), mark.col()) {
+            break;
+        }
+        patched.rebuild(source);
+        if let Some(found) = duplicates.as_deref_mut() {
+            found.clear();
+        }
+        match parse_once(&patched.text, file, duplicates.as_deref_mut()) {
+            Ok(mut node) => {
+                relocate(&mut node, &patched);
+                for d in duplicates.into_iter().flatten() {
+                    (d.line, d.column) = to_original(&patched, d.line, d.column);
+                }
+                return Ok(node);
+            }
+            Err(next) => failure = next,
+        }
+    }
+    let mut error = match failure {
+        Failure::Scan(message, mark) => Error::Yaml {
+            location: location(file, mark),
+            message,
+        },
+        Failure::Build(error) => error,
+    };
+    if let Error::Yaml { location, .. } = &mut error {
+        (location.line, location.column) = to_original(&patched, location.line, location.column);
+    }
+    Err(error)
+}
+
+/// Why a parse stopped: the scanner or parser (message and where), or a value we refuse.
+enum Failure {
+    Scan(String, Marker),
+    Build(Error),
+}
+
+fn parse_once(
+    source: &str,
+    file: &str,
+    duplicates: Option<&mut Vec<DuplicateKey>>,
+) -> std::result::Result<Node, Failure> {
     let mut builder = Builder {
         file,
         stack: Vec::new(),
@@ -100,20 +157,38 @@ fn parse_with(
     };
     let mut parser = Parser::new_from_str(source);
     loop {
-        let (event, mark) = parser.next_token().map_err(|e| Error::Yaml {
-            location: location(file, *e.marker()),
-            message: e.info().to_owned(),
-        })?;
+        let (event, mark) = parser
+            .next_token()
+            .map_err(|e| Failure::Scan(e.info().to_owned(), *e.marker()))?;
         if event == Event::StreamEnd {
             break;
         }
-        builder.on_event(event, mark)?;
+        builder.on_event(event, mark).map_err(Failure::Build)?;
     }
     Ok(builder.root.unwrap_or(Node {
         value: Value::Null,
         line: 1,
         column: 1,
     }))
+}
+
+/// A 1-based line and column of the patched text, in the original.
+fn to_original(patched: &pyyaml_quirks::Patched, line: usize, column: usize) -> (usize, usize) {
+    let (line, col) = patched.to_original(line, column.saturating_sub(1));
+    (line, col + 1)
+}
+
+/// Moves every node's position from the patched text back to the original.
+fn relocate(node: &mut Node, patched: &pyyaml_quirks::Patched) {
+    (node.line, node.column) = to_original(patched, node.line, node.column);
+    match &mut node.value {
+        Value::Seq(items) => items.iter_mut().for_each(|n| relocate(n, patched)),
+        Value::Map(entries) => entries.iter_mut().for_each(|(k, v)| {
+            relocate(k, patched);
+            relocate(v, patched);
+        }),
+        _ => {}
+    }
 }
 
 fn location(file: &str, mark: Marker) -> Location {
@@ -187,6 +262,14 @@ impl Builder<'_> {
                 )?;
             }
             Event::Alias(id) => {
+                if self.merges_itself(id) {
+                    // PyYAML reads a mapping that merges itself as if it merged nothing (its
+                    // own keys win over merged ones anyway); the alias is left out.
+                    if let Some(Frame::Map { key, .. }) = self.stack.last_mut() {
+                        *key = None;
+                    }
+                    return Ok(());
+                }
                 let node = self
                     .anchors
                     .get(&id)
@@ -247,6 +330,25 @@ impl Builder<'_> {
             Event::Nothing | Event::StreamStart | Event::StreamEnd | Event::DocumentEnd => {}
         }
         Ok(())
+    }
+
+    /// Whether an alias to anchor `id` is the value of a merge key (`<<: *id`, or an item of
+    /// `<<: [*id]`) of the very mapping that anchor names, still being read.
+    fn merges_itself(&self, id: usize) -> bool {
+        let merging_map = |frame: Option<&Frame>| match frame {
+            Some(Frame::Map {
+                key: Some(k),
+                anchor,
+                ..
+            }) => *anchor == id && id != 0 && is_merge_key(k),
+            _ => false,
+        };
+        let n = self.stack.len();
+        match self.stack.last() {
+            Some(Frame::Map { .. }) => merging_map(self.stack.last()),
+            Some(Frame::Seq { .. }) if n >= 2 => merging_map(self.stack.get(n - 2)),
+            _ => false,
+        }
     }
 
     fn push(&mut self, node: Node, anchor: usize, mark: Marker) -> Result<()> {
@@ -668,6 +770,36 @@ mod tests {
     }
 
     #[test]
+    fn a_mapping_that_merges_itself_reads_as_pyyaml_reads_it() {
+        // Expected values: PyYAML 6.0's `yaml.safe_load` of each text.
+        let bare_of = |text: &str| bare(&parse(text, "t.yaml").expect("PyYAML reads it").value);
+        let b = |entries: &[(&str, Value)]| map(&[("b", map(entries))]);
+        assert_eq!(
+            bare_of("b: &b\n  <<: {c: 3}\n  a: 1\n  <<: *b\n"),
+            b(&[("c", Value::Int(3)), ("a", Value::Int(1))])
+        );
+        assert_eq!(
+            bare_of("b: &b\n  a: 1\n  <<: *b\n  <<: {c: 3, a: 2}\n"),
+            b(&[("c", Value::Int(3)), ("a", Value::Int(1))])
+        );
+        assert_eq!(
+            bare_of("b: &b\n  <<: [*b]\n  a: 1\n"),
+            b(&[("a", Value::Int(1))])
+        );
+        assert_eq!(bare_of("b: &b\n  <<: *b\n"), b(&[]));
+        assert_eq!(
+            bare_of("b: &b\n  x: 1\n  <<: *b\nm:\n  <<: *b\n  y: 2\n"),
+            map(&[
+                ("b", map(&[("x", Value::Int(1))])),
+                ("m", map(&[("x", Value::Int(1)), ("y", Value::Int(2))])),
+            ])
+        );
+        // Any other use of a mapping inside itself would be a cycle: still refused.
+        assert!(parse("b: &b\n  c: *b\n", "t.yaml").is_err());
+        assert!(parse("b: &b\n  c:\n    <<: *b\n", "t.yaml").is_err());
+    }
+
+    #[test]
     fn empty_input_is_null() {
         assert_eq!(value(""), Value::Null);
         assert_eq!(value("# only a comment\n"), Value::Null);
@@ -679,10 +811,178 @@ mod tests {
         assert!(err.to_string().contains("unsupported tag"), "{err}");
     }
 
+    /// A flow collection or quoted scalar with a comment right after it (no blank between).
+    const COMMENT_AFTER_TOKEN: &str = "version: 2\ntask_description: t\ncreated_by: me\nseed_examples:\n  - {question: q1, answer: a1}#first\n  - question: \"q2\"#second\n    answer: [x, y]#third\n";
+
+    /// Continuation lines of quoted scalars left of their key (one after an escaped break,
+    /// one after a blank line, one in a flow sequence with more on the line).
+    const SHALLOW_CONTINUATION: &str = "version: 2\ncreated_by: me\nseed_examples:\n  - question: \"What is\n  the answer?\"\n    answer: 'It\nis 42'\n  - question: \"a\\\n  b\"\n    answer: \"x\n\ny\" # end\n  - [ \"p\nq\",  r  ]\n";
+
+    fn s(text: &str) -> Value {
+        Value::Str(text.to_owned())
+    }
+
+    fn map(entries: &[(&str, Value)]) -> Value {
+        Value::Map(
+            entries
+                .iter()
+                .map(|(k, v)| {
+                    let node = |value| Node {
+                        value,
+                        line: 0,
+                        column: 0,
+                    };
+                    (node(s(k)), node(v.clone()))
+                })
+                .collect(),
+        )
+    }
+
+    /// The value without positions, to compare with one written out.
+    fn bare(value: &Value) -> Value {
+        let node = |value| Node {
+            value,
+            line: 0,
+            column: 0,
+        };
+        match value {
+            Value::Seq(items) => Value::Seq(items.iter().map(|n| node(bare(&n.value))).collect()),
+            Value::Map(entries) => Value::Map(
+                entries
+                    .iter()
+                    .map(|(k, v)| (node(bare(&k.value)), node(bare(&v.value))))
+                    .collect(),
+            ),
+            other => other.clone(),
+        }
+    }
+
+    fn seq(items: &[Value]) -> Value {
+        Value::Seq(
+            items
+                .iter()
+                .map(|v| Node {
+                    value: v.clone(),
+                    line: 0,
+                    column: 0,
+                })
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn reads_a_comment_right_after_a_flow_collection_or_quote_as_pyyaml_does() {
+        // The expected value is what PyYAML 6.0 (`yaml.safe_load`) gives for this text.
+        let doc = parse(COMMENT_AFTER_TOKEN, "t.yaml").expect("PyYAML reads it");
+        let expected = map(&[
+            ("version", Value::Int(2)),
+            ("task_description", s("t")),
+            ("created_by", s("me")),
+            (
+                "seed_examples",
+                seq(&[
+                    map(&[("question", s("q1")), ("answer", s("a1"))]),
+                    map(&[("question", s("q2")), ("answer", seq(&[s("x"), s("y")]))]),
+                ]),
+            ),
+        ]);
+        assert_eq!(bare(&doc.value), expected);
+        let Some(Value::Seq(items)) = doc.get("seed_examples").map(|n| &n.value) else {
+            panic!("seed_examples")
+        };
+        let answer = items[1].get("answer").expect("answer");
+        assert_eq!((answer.line, answer.column), (7, 13));
+    }
+
+    #[test]
+    fn reads_quoted_continuation_lines_left_of_their_key_as_pyyaml_does() {
+        // The expected value is what PyYAML 6.0 (`yaml.safe_load`) gives for this text.
+        let doc = parse(SHALLOW_CONTINUATION, "t.yaml").expect("PyYAML reads it");
+        let expected = map(&[
+            ("version", Value::Int(2)),
+            ("created_by", s("me")),
+            (
+                "seed_examples",
+                seq(&[
+                    map(&[
+                        ("question", s("What is the answer?")),
+                        ("answer", s("It is 42")),
+                    ]),
+                    map(&[("question", s("ab")), ("answer", s("x\ny"))]),
+                    seq(&[s("p q"), s("r")]),
+                ]),
+            ),
+        ]);
+        assert_eq!(bare(&doc.value), expected);
+        // Positions are the original text's, also after the inserted blanks (PyYAML's marks).
+        let Some(Value::Seq(items)) = doc.get("seed_examples").map(|n| &n.value) else {
+            panic!("seed_examples")
+        };
+        let Value::Seq(flow) = &items[2].value else {
+            panic!("flow sequence")
+        };
+        assert_eq!((flow[0].line, flow[0].column), (13, 7));
+        assert_eq!((flow[1].line, flow[1].column), (14, 6));
+        let answer = items[0].get("answer").expect("answer");
+        assert_eq!((answer.line, answer.column), (6, 13));
+    }
+
+    #[test]
+    fn still_refuses_what_pyyaml_refuses_with_the_original_position() {
+        // A comment after a flow mapping, then an unclosed flow sequence (PyYAML: 3:1).
+        let err = parse("a: {x: 1}#c\nb: [1, 2\n", "bad.yaml").expect_err("invalid");
+        assert_eq!(
+            err.to_string(),
+            "bad.yaml:3:1: while parsing a flow sequence, expected ',' or ']'"
+        );
+        // An error after a padded continuation line is placed in the original text (as PyYAML).
+        let err = parse("q: \"a\nb\" c: d\n", "bad.yaml").expect_err("invalid");
+        let Error::Yaml { location, .. } = err else {
+            panic!("wrong variant")
+        };
+        assert_eq!((location.line, location.column), (2, 4));
+        // PyYAML refuses these too: a document marker inside a quoted scalar, a quoted scalar
+        // never closed.
+        for bad in ["q: \"x\n---\ny\"\n", "q: \"x\ny\n"] {
+            assert!(parse(bad, "bad.yaml").is_err(), "{bad:?}");
+        }
+    }
+
     proptest::proptest! {
         #[test]
         fn never_panics_on_arbitrary_text(src in "\\PC{0,200}") {
             let _ = parse(&src, "fuzz.yaml");
+        }
+
+        /// A quoted scalar's continuation lines fold to single spaces however little they are
+        /// indented (PyYAML's reading), and a comment may follow its closing quote unspaced.
+        #[test]
+        fn quoted_continuations_fold_at_any_indentation(
+            words in proptest::collection::vec("[a-z]{1,5}", 2..6),
+            indents in proptest::collection::vec(0usize..8, 5),
+            double in proptest::bool::ANY,
+            comment in proptest::bool::ANY,
+        ) {
+            let quote = if double { '"' } else { '\'' };
+            let mut text = format!("outer:\n    key: {quote}{}", words[0]);
+            for (i, w) in words[1..].iter().enumerate() {
+                text.push('\n');
+                text.push_str(&" ".repeat(indents[i]));
+                text.push_str(w);
+            }
+            text.push(quote);
+            if comment {
+                text.push_str("#note");
+            }
+            text.push_str("\n    next: [1]#c\n");
+            let doc = parse(&text, "p.yaml").expect("PyYAML reads it");
+            let outer = doc.get("outer").expect("outer");
+            proptest::prop_assert_eq!(
+                outer.get("key").map(|n| n.value.clone()),
+                Some(Value::Str(words.join(" ")))
+            );
+            let next = outer.get("next").expect("next");
+            proptest::prop_assert_eq!((next.line, next.column), (words.len() + 2, 11));
         }
 
         #[test]

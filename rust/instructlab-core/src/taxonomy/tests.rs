@@ -328,3 +328,38 @@ fn a_triggered_interrupt_stops_the_walk_and_the_check() {
     );
     assert!(!called.into_inner());
 }
+
+/// What PyYAML reads, InstructLab accepts: a comment right after a flow collection, and a quoted
+/// question's continuation line left of its key. The values are PyYAML's.
+#[test]
+fn accepts_what_pyyaml_reads_and_still_refuses_what_it_does_not() {
+    let mut text = String::from(
+        "version: 3\ncreated_by: someone\ntask_description: Write poems.\nseed_examples:\n  - question: \"Write a poem\n  about rain.\"\n    answer: Poem 0.\n  - {question: Write poem 1., answer: Poem 1.}#flow\n",
+    );
+    for i in 2..5 {
+        let _ = write!(
+            text,
+            "  - question: Write poem {i}.\n    answer: Poem {i}.\n"
+        );
+    }
+    let checked = check_text(Path::new("."), SKILL, &text, &Options::default());
+    assert!(checked.problems.is_empty(), "{:?}", checked.problems);
+    let content = checked.content.expect("content");
+    let Some(crate::yaml::Value::Seq(examples)) = content.get("seed_examples").map(|n| &n.value)
+    else {
+        panic!("seed_examples")
+    };
+    let question = |i: usize| examples[i].get("question").map(|n| n.value.clone());
+    let str_value = |s: &str| Some(crate::yaml::Value::Str(s.to_owned()));
+    assert_eq!(question(0), str_value("Write a poem about rain."));
+    assert_eq!(question(1), str_value("Write poem 1."));
+
+    // Still invalid for PyYAML too (an unclosed list; it says 15:1 as well).
+    let broken = text.replace("    answer: Poem 4.\n", "    answer: [Poem 4.\n");
+    assert_eq!(
+        problems(SKILL, &broken),
+        vec![format!(
+            "{SKILL}:15:1 not valid YAML: while parsing a flow sequence, expected ',' or ']'"
+        )]
+    );
+}

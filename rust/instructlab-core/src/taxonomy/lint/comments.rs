@@ -1,7 +1,8 @@
 //! The `comments` and `comments-indentation` rules.
 //!
-//! Comments are not tokens, so they are found in the text: a `#` at a line start or after a
-//! blank, outside quoted and block scalars (a plain scalar cannot hold ` #`).
+//! Comments are not tokens, so they are found in the text: a `#` at a line start, after a blank,
+//! or right after a flow indicator or a closing quote (PyYAML reads a comment there too), outside
+//! quoted and block scalars (a plain scalar cannot hold ` #`).
 
 use super::tokens::{Kind, Source, Tok};
 use super::Found;
@@ -111,7 +112,11 @@ pub(super) fn find_comments(src: &Source, toks: &[Tok]) -> Vec<Comment> {
         if c == '\n' {
             line += 1;
             line_start = i + 1;
-        } else if c == '#' && (i == line_start || matches!(chars[i - 1], ' ' | '\t')) {
+        } else if c == '#'
+            && (i == line_start
+                || matches!(chars[i - 1], ' ' | '\t')
+                || ends_token_before(chars, toks, &spans, i))
+        {
             if let Some(&(_, end)) = spans.iter().find(|(s, e)| *s <= i && i <= *e) {
                 i = end + 1;
                 // Keep the line count right across the skipped span.
@@ -128,6 +133,19 @@ pub(super) fn find_comments(src: &Source, toks: &[Tok]) -> Vec<Comment> {
             let inline = chars[line_start..i]
                 .iter()
                 .any(|c| !matches!(c, ' ' | '\t'));
+            // yamllint looks for comments only between tokens on different lines; at the end of
+            // a text without a final line break, PyYAML puts the closing block ends on the last
+            // line, so an inline comment there is never seen.
+            if inline
+                && after
+                    .and_then(|a| toks.get(a))
+                    .is_some_and(|t| ends_past_text(src, t))
+            {
+                while i < chars.len() && chars[i] != '\n' {
+                    i += 1;
+                }
+                continue;
+            }
             out.push(Comment {
                 index: i,
                 line,
@@ -144,6 +162,36 @@ pub(super) fn find_comments(src: &Source, toks: &[Tok]) -> Vec<Comment> {
         i += 1;
     }
     out
+}
+
+/// Whether `t` is a block end that our scanner places on a line past a text without a final line
+/// break (PyYAML places it at the end of the last line).
+fn ends_past_text(src: &Source, t: &Tok) -> bool {
+    t.kind == Kind::BlockEnd
+        && t.line > src.line_starts.len()
+        && src.chars.last().is_some_and(|c| *c != '\n')
+}
+
+/// Whether a token ends right before char `i`, so that a `#` there starts a comment as PyYAML
+/// reads it: a flow indicator (`{`, `}`, `[`, `]`, `,`) or a quoted scalar's closing quote.
+fn ends_token_before(chars: &[char], toks: &[Tok], spans: &[(usize, usize)], i: usize) -> bool {
+    let Some(prev) = i.checked_sub(1) else {
+        return false;
+    };
+    spans
+        .iter()
+        .any(|&(s, e)| e == prev && s < e && matches!(chars.get(s), Some('\'' | '"')))
+        || toks.iter().any(|t| {
+            t.index == prev
+                && matches!(
+                    t.kind,
+                    Kind::FlowSeqStart
+                        | Kind::FlowSeqEnd
+                        | Kind::FlowMapStart
+                        | Kind::FlowMapEnd
+                        | Kind::FlowEntry
+                )
+        })
 }
 
 /// `comments`: a space after `#` (shebangs allowed on line 1), and enough blanks before an
@@ -205,6 +253,11 @@ pub fn comments_indentation(src: &Source, toks: &[Tok], out: &mut Vec<Found>) {
             continue;
         }
         let next_indent = match after {
+            // PyYAML places it at the end of the last line, not on a line past it.
+            Some(t) if ends_past_text(src, t) => {
+                let last = src.line_starts.last().copied().unwrap_or(0);
+                src.chars.len() - last
+            }
             Some(t) if t.kind != Kind::StreamEnd => t.col,
             _ => 0,
         };

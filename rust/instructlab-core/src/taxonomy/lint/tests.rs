@@ -592,3 +592,117 @@ fn a_blank_line_before_a_last_line_without_newline_is_not_at_the_end() {
         "no new line character at the end of file",
     );
 }
+
+/// Texts PyYAML reads and our scanner needs blanks inserted into (see `yaml::pyyaml_quirks`):
+/// the findings are yamllint 1.38's, at the original text's positions.
+#[test]
+fn lints_what_pyyaml_reads_despite_our_scanner() {
+    let comment_after_token = "version: 2\ntask_description: t\ncreated_by: me\nseed_examples:\n  - {question: q1, answer: a1}#first\n  - question: \"q2\"#second\n    answer: [x, y]#third\n";
+    assert!(found(comment_after_token, &relaxed()).is_empty());
+    let comments = |line, col| [(line, col, "comments"), (line, col + 1, "comments")];
+    let mut expected = vec![(1, 1, "document-start")];
+    for (line, col) in [(5, 31), (6, 19), (7, 19)] {
+        expected.extend(comments(line, col));
+    }
+    assert_eq!(
+        at(comment_after_token, &default_preset_with_comments()),
+        expected
+    );
+    assert_eq!(
+        found(comment_after_token, &default_preset_with_comments())[1].3,
+        "too few spaces before comment: expected 2"
+    );
+
+    let shallow = "version: 2\ncreated_by: me\nseed_examples:\n  - question: \"What is\n  the answer?\"\n    answer: 'It\nis 42'\n  - question: \"a\\\n  b\"\n    answer: \"x\n\ny\" # end\n  - [ \"p\nq\",  r  ]\n";
+    assert_eq!(
+        found(shallow, &relaxed()),
+        vec![
+            (
+                14,
+                5,
+                "commas".to_owned(),
+                "too many spaces after comma".to_owned()
+            ),
+            (
+                14,
+                8,
+                "brackets".to_owned(),
+                "too many spaces inside brackets".to_owned()
+            ),
+        ]
+    );
+    let multi_line = LintConfig::from_yamllint(
+        "extends: default\nrules:\n  document-start: disable\n  indentation: {spaces: 2, indent-sequences: true, check-multi-line-strings: true}\n",
+        "rules.yaml",
+    )
+    .expect("valid config");
+    assert_eq!(
+        at(shallow, &multi_line),
+        vec![
+            (5, 3, "indentation"),
+            (7, 1, "indentation"),
+            (9, 3, "indentation"),
+            (12, 1, "indentation"),
+            (12, 4, "comments"),
+            (13, 6, "brackets"),
+            (14, 1, "indentation"),
+            (14, 5, "commas"),
+            (14, 8, "brackets"),
+        ]
+    );
+    assert_eq!(
+        found(shallow, &multi_line)[0].3,
+        "wrong indentation: expected 15 but found 2"
+    );
+}
+
+fn at(text: &str, config: &LintConfig) -> Vec<(usize, usize, &'static str)> {
+    found(text, config)
+        .into_iter()
+        .map(|(line, col, rule, _)| {
+            let rule: &'static str = match rule.as_str() {
+                "document-start" => "document-start",
+                "comments" => "comments",
+                "indentation" => "indentation",
+                "commas" => "commas",
+                "brackets" => "brackets",
+                other => panic!("unexpected rule {other}"),
+            };
+            (line, col, rule)
+        })
+        .collect()
+}
+
+/// At the end of a text without a final line break PyYAML puts the closing block ends on the
+/// last line: yamllint then never sees an inline comment there, and indents a comment line
+/// against that end (yamllint 1.38's findings).
+#[test]
+fn comments_on_the_last_line_without_a_line_break_are_read_as_yamllint_does() {
+    let c = default_preset_with_comments();
+    let eof = (1, 10, "new-line-at-end-of-file".to_owned());
+    let rules = |text: &str| -> Vec<(usize, usize, String)> {
+        found(text, &c)
+            .into_iter()
+            .filter(|f| f.2 != "document-start")
+            .map(|(l, col, rule, _)| (l, col, rule))
+            .collect()
+    };
+    assert_eq!(rules("a: [1] #x"), vec![eof.clone()]);
+    assert_eq!(rules("a: '1' #x"), vec![eof]);
+    // A flow collection at the top has no block end: the comment is seen.
+    assert_eq!(
+        rules("[1]  #x"),
+        vec![
+            (1, 7, "comments".to_owned()),
+            (1, 8, "new-line-at-end-of-file".to_owned())
+        ]
+    );
+    assert_eq!(
+        rules("a: 1\n#x"),
+        vec![
+            (2, 1, "comments-indentation".to_owned()),
+            (2, 2, "comments".to_owned()),
+            (2, 3, "new-line-at-end-of-file".to_owned())
+        ]
+    );
+}

@@ -1,6 +1,8 @@
 //! The YAML token stream the lint rules look at, with positions, and the text around tokens.
 
-use yaml_rust2::scanner::{Scanner, TScalarStyle, TokenType};
+use yaml_rust2::scanner::{ScanError, Scanner, TScalarStyle, TokenType};
+
+use crate::yaml::pyyaml_quirks::Patched;
 
 /// The kinds of token the rules distinguish.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,10 +103,57 @@ pub fn scan(src: &Source) -> Vec<Tok> {
 }
 
 fn raw_scan(src: &Source) -> Vec<Tok> {
-    let mut scanner = Scanner::new(src.chars.iter().copied());
+    let (out, error) = scan_chars(src.chars.iter().copied(), src, None);
+    let Some(mut error) = error else {
+        return out;
+    };
+    // What PyYAML reads and our scanner refuses (see `yaml::pyyaml_quirks`): rescan a text with
+    // blanks inserted, placing every token back in the original text.
+    let original: String = src.chars.iter().collect();
+    let mut patched = Patched::new(&original);
+    let mut out = out;
+    for _ in 0..=src.chars.len() {
+        if !patched.accommodate(
+            error.info(),
+            error.marker().line().max(1),
+            error.marker().col(),
+        ) {
+            break;
+        }
+        patched.rebuild(&original);
+        let (again, next) = scan_chars(patched.text.chars(), src, Some(&patched));
+        out = again;
+        match next {
+            Some(e) => error = e,
+            None => break,
+        }
+    }
+    out
+}
+
+/// Scans tokens until the end or an error. With `patched`, `chars` are its text and positions
+/// are mapped back to `src`.
+fn scan_chars(
+    chars: impl Iterator<Item = char>,
+    src: &Source,
+    patched: Option<&Patched>,
+) -> (Vec<Tok>, Option<ScanError>) {
+    let mut scanner = Scanner::new(chars);
     let mut out = Vec::new();
-    while let Ok(Some(token)) = scanner.next_token() {
-        let mark = token.0;
+    let mut error = None;
+    loop {
+        let token = match scanner.next_token() {
+            Ok(Some(token)) => token,
+            Ok(None) => break,
+            Err(e) => {
+                error = Some(e);
+                break;
+            }
+        };
+        let (line, col) = match patched {
+            Some(p) => p.to_original(token.0.line().max(1), token.0.col()),
+            None => (token.0.line().max(1), token.0.col()),
+        };
         let mut text = String::new();
         let mut plain = false;
         let mut block = false;
@@ -144,15 +193,13 @@ fn raw_scan(src: &Source) -> Vec<Tok> {
         let end = kind == Kind::StreamEnd;
         out.push(Tok {
             kind,
-            line: mark.line().max(1),
-            col: mark.col(),
+            line,
+            col,
             // The scanner's own index drifts on some non-ASCII text; line and column do not.
             index: src
                 .line_starts
-                .get(mark.line().max(1) - 1)
-                .map_or(src.chars.len(), |start| {
-                    (start + mark.col()).min(src.chars.len())
-                }),
+                .get(line - 1)
+                .map_or(src.chars.len(), |start| (start + col).min(src.chars.len())),
             text,
             plain,
             block,
@@ -161,7 +208,7 @@ fn raw_scan(src: &Source) -> Vec<Tok> {
             break;
         }
     }
-    out
+    (out, error)
 }
 
 /// The text as characters (token positions count characters), with each line's start.
