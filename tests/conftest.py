@@ -1,4 +1,4 @@
-"""Every test runs with its own empty config, data and cache directories."""
+"""Every test runs with its own empty config, data and cache directories; shared fixtures."""
 
 from __future__ import annotations
 
@@ -18,3 +18,17 @@ def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("NO_COLOR", "1")
     return home
+
+
+@pytest.fixture
+def taxonomy(tmp_path: Path) -> Path:
+    """The bundled example taxonomy in a new git repository, made by `ilab taxonomy init`: every
+    leaf counts as changed against its `main` base."""
+    from click.testing import CliRunner
+
+    from instructlab.cli.main import cli
+
+    path = tmp_path / "taxonomy"
+    result = CliRunner().invoke(cli, ["taxonomy", "init", "--taxonomy-path", str(path)])
+    assert result.exit_code == 0, result.output
+    return path

@@ -39,15 +39,6 @@ def reply(call: Call) -> str:
     return f"Question: question {tag}?\n\nAnswer: answer {tag}."
 
 
-@pytest.fixture
-def taxonomy(tmp_path: Path) -> Path:
-    """The bundled example taxonomy in a git repository: four changed leaves."""
-    path = tmp_path / "taxonomy"
-    result = CliRunner().invoke(cli, ["taxonomy", "init", "--taxonomy-path", str(path)])
-    assert result.exit_code == 0, result.output
-    return path
-
-
 def generate(taxonomy: Path, server: MockOpenAI | None, out: Path, *extra: str) -> Result:
     args = ["data", "generate", "--taxonomy-path", str(taxonomy), "--output-dir", str(out)]
     if server is not None:

@@ -6,9 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from instructlab.cli.main import cli
 from instructlab.core import Data
 from instructlab.sdg.testing import MockOpenAI, Rule
 
@@ -19,14 +17,6 @@ LEAVES = 4
 
 def _reply(call: object) -> str:
     return "Question: a question?\n\nAnswer: " + str(getattr(call, "seed", ""))
-
-
-@pytest.fixture
-def taxonomy(tmp_path: Path) -> Path:
-    path = tmp_path / "taxonomy"
-    result = CliRunner().invoke(cli, ["taxonomy", "init", "--taxonomy-path", str(path)])
-    assert result.exit_code == 0, result.output
-    return path
 
 
 def test_sdk_generate_data_runs_and_dry_runs(taxonomy: Path, tmp_path: Path) -> None:
