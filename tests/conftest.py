@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -32,3 +34,15 @@ def taxonomy(tmp_path: Path) -> Path:
     result = CliRunner().invoke(cli, ["taxonomy", "init", "--taxonomy-path", str(path)])
     assert result.exit_code == 0, result.output
     return path
+
+
+@pytest.fixture
+def sigint_raises() -> Iterator[None]:
+    """Ctrl-C raises KeyboardInterrupt during the test, as in an interactive run. A process that
+    a non-interactive shell starts in the background inherits SIGINT as ignored, and Python then
+    leaves it ignored, so tests that send themselves SIGINT would see nothing."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)

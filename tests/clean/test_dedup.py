@@ -103,6 +103,7 @@ def test_exact_is_idempotent_and_keeps_a_subset(texts: list[str]) -> None:
         assert c <= i and first.keep[c]
 
 
+@pytest.mark.usefixtures("sigint_raises")
 def test_ctrl_c_interrupts_a_long_call() -> None:
     rng = random.Random(1)
     texts = [" ".join(_doc(rng, 80)) for _ in range(120_000)]

@@ -124,6 +124,7 @@ def test_yaml_rules_file(example: Path, tmp_path: Path) -> None:
         validate_taxonomy(example, "empty", yaml_rules=tmp_path / "missing.yaml")
 
 
+@pytest.mark.usefixtures("sigint_raises")
 def test_ctrl_c_stops_the_check_between_files(tmp_path: Path) -> None:
     """Every leaf is a FIFO, so each read waits until this test writes to it. Ctrl-C comes while
     the first reads wait; after it, the engine must open no new leaf and raise
