@@ -64,3 +64,13 @@ def detached_option(f: F) -> F:
         is_flag=True,
         help="Run in the background; follow it with `ilab process attach`.",
     )(f)
+
+
+def human_size(num: int) -> str:
+    """A byte count for people, in powers of 1024 (``512 B``, ``3.2 MiB``)."""
+    value = float(num)
+    for unit in ("B", "KiB", "MiB"):
+        if value < 1024:
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} GiB"

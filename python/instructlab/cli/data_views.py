@@ -9,19 +9,12 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from instructlab.cli._common import human_size
+
 if TYPE_CHECKING:
     from instructlab.sdg.documents import IngestedDocument
     from instructlab.sdg.listing import DataRun
     from instructlab.sdg.recipes import MixResult
-
-
-def _size(num: int) -> str:
-    value = float(num)
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if value < 1024 or unit == "GiB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{num} B"
 
 
 def print_ingested(documents: Sequence[IngestedDocument]) -> None:
@@ -93,7 +86,7 @@ def print_runs(runs: Sequence[DataRun], show_files: bool = False) -> None:
         when = run.modified.strftime("%Y-%m-%d %H:%M:%S")
         status = escape(run_status(run))
         if not show_files:
-            size = _size(sum(f.size for f in run.files))
+            size = human_size(sum(f.size for f in run.files))
             table.add_row(run.name, when, status, str(len(run.files)), str(run.rows), size)
             continue
         for index, file in enumerate(run.files):
@@ -110,6 +103,6 @@ def print_runs(runs: Sequence[DataRun], show_files: bool = False) -> None:
                 status if first else "",
                 name,
                 rows,
-                _size(file.size),
+                human_size(file.size),
             )
     console.print(table)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from instructlab.cli._common import detached_option, group, state
+from instructlab.cli._common import detached_option, group, human_size, state
 
 if TYPE_CHECKING:
     from instructlab.core import Model
@@ -224,21 +224,12 @@ def list_(ctx: click.Context, fmt: str) -> None:
     for m in models:
         name = f"{m.name} (embedded)" if m.embedded else m.name
         modified = m.modified.strftime("%Y-%m-%d %H:%M")
-        table.add_row(name, m.format, _human(m.size), modified, str(m.path))
+        table.add_row(name, m.format, human_size(m.size), modified, str(m.path))
     console = Console(soft_wrap=True)
     if models:
         console.print(table)
     else:
         console.print("No models yet: `ilab model download` copies or fetches one.")
-
-
-def _human(size: int) -> str:
-    value = float(size)
-    for unit in ("B", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{value:.1f} GB"
 
 
 @model.command()
