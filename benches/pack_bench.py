@@ -98,9 +98,10 @@ def main() -> int:
     sys.path.insert(0, str(HERE))
     from pack_data import generate
 
+    from instructlab.models.embedded import embedded_model_path
+    from instructlab.models.tokenizer import load_tokenizer
     from instructlab.train.data import process_data, read_dataset
     from instructlab.train.packing import plan_packing
-    from instructlab.train.tokenizer import embedded_gguf, load_tokenizer
 
     peers = [Path(p) for p in args.peers.split(",") if p]
     pythons = {p: peer_python(p) for p in peers}
@@ -109,7 +110,7 @@ def main() -> int:
     data = work / f"conversations-{args.conversations}.jsonl"
     if not data.is_file():
         generate(data, args.conversations)
-    load_tokenizer(embedded_gguf(), cache_dir=work / "tokenizer")
+    load_tokenizer(embedded_model_path(), cache_dir=work / "tokenizer")
     (model_dir,) = (work / "tokenizer").iterdir()
     # The peers load a "model" folder: the same tokenizer files, plus the config.json they check.
     peer_model = work / "peer-model"
@@ -122,7 +123,7 @@ def main() -> int:
     print(
         f"input: {data} ({args.conversations:,} conversations, {data.stat().st_size / 1e6:.0f} MB)"
     )
-    print(f"tokenizer: SmolLM2 from {embedded_gguf().name} -> {model_dir}")
+    print(f"tokenizer: SmolLM2 from {embedded_model_path().name} -> {model_dir}")
     print(f"threads / processes: {args.threads}; max_seq_len {MAX_SEQ_LEN}")
     print(f"load average at start (1/5/15 min): {os.getloadavg()}\n")
 
@@ -259,7 +260,7 @@ def main() -> int:
 def _tokenizer_share(model_dir: Path, data: Path, threads: int) -> float:
     """Tokenizer time over record time, from the engine's own counters, on 5,000 records."""
     from instructlab import _native
-    from instructlab.train.tokenizer import load_tokenizer
+    from instructlab.models.tokenizer import load_tokenizer
 
     src = load_tokenizer(model_dir)
     engine = _native.PackEngine(

@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 
-from instructlab.sdg.client import LLMClient
+from instructlab.llm.client import LLMClient
 
 BODY = {
     "model": "mock-teacher",
@@ -31,7 +31,7 @@ BODY = {
 
 def start_mock() -> tuple[subprocess.Popen[str], str]:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "instructlab.sdg.testing.mock_openai"],
+        [sys.executable, "-m", "instructlab.testing.mock_openai"],
         stdout=subprocess.PIPE,
         text=True,
     )

@@ -8,7 +8,7 @@ is a git taxonomy of freeform-skill leaves (``--leaves`` x ``--seeds`` seed exam
 ``--taxonomy-base empty``; both run the same pipeline directory (``--pipeline-dir``, ours
 ``full`` by default, which instructlab-sdg reads as a custom pipeline directory).
 
-The mock (``instructlab.sdg.testing.mock_openai``, its own process) generates at most 64
+The mock (``instructlab.testing.mock_openai``, its own process) generates at most 64
 sequences at a time, 200 ms each: 320 sequences/s. Replies are scripted per block from the
 pipeline's own prompt files (every tag parses; about one row in five fails each judge).
 "While generating" is the mock's view: from the first request's arrival to the last reply.
@@ -127,7 +127,7 @@ def _taxonomy(root: Path, leaves: int, per_leaf: int) -> Path:
 
 MOCK_CHECK = r"""
 import asyncio, json, sys, time
-from instructlab.sdg._http import Transport
+from instructlab.llm.transport import Transport
 url, seconds = sys.argv[1], float(sys.argv[2])
 body = json.dumps({"model": "m", "messages": [{"role": "user", "content": "hi"}]}).encode()
 async def main():
@@ -230,7 +230,7 @@ def main() -> None:
         _run([sys.executable, "-m", "compileall", "-q", str(package)], "compileall", env)
         _run([ilab, "config", "init", "--non-interactive"], "ilab config init", env)
         mock = subprocess.Popen(
-            [sys.executable, "-m", "instructlab.sdg.testing.mock_openai", "--capacity", "64",
+            [sys.executable, "-m", "instructlab.testing.mock_openai", "--capacity", "64",
              "--seq-time", "0.2", "--script", str(tmp / "script.yaml")],
             stdout=subprocess.PIPE, text=True,
         )  # fmt: skip

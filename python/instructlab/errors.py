@@ -7,7 +7,9 @@ returns. Errors raised by the Rust core are mapped onto these classes in exactly
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
+from pathlib import Path
 
 __all__ = [
     "ChatTemplateError",
@@ -17,12 +19,18 @@ __all__ = [
     "GitError",
     "InstructLabError",
     "Location",
+    "MissingExtra",
+    "ModelNotFound",
     "NotImplementedYet",
     "PackingError",
+    "ProcessNotFound",
+    "RequestFailed",
+    "ServerError",
     "TaxonomyError",
     "TokenizerError",
     "UsageError",
     "YamlSyntaxError",
+    "file_error",
 ]
 
 
@@ -167,3 +175,99 @@ class PackingError(InstructLabError):
     def __init__(self, message: str) -> None:
         super().__init__(f"packing: {message}")
         self.reason = message
+
+
+class MissingExtra(InstructLabError):
+    """A feature needs an optional dependency group (a pip "extra") that is not installed.
+
+    The one error for every missing optional dependency: it names the feature, the extra that
+    brings it and the command that installs it.
+    """
+
+    def __init__(self, feature: str, extra: str, detail: str = "") -> None:
+        more = f" ({detail})" if detail else ""
+        super().__init__(
+            f"{feature} needs the '{extra}' extra{more}: pip install 'instructlab[{extra}]'"
+        )
+        self.feature = feature
+        self.extra = extra
+
+
+class ModelNotFound(InstructLabError):
+    """A model path or name that names nothing usable."""
+
+    def __init__(self, model: str, detail: str) -> None:
+        super().__init__(f"model '{model}': {detail}")
+        self.model = model
+
+
+class ServerError(InstructLabError):
+    """A model server did not start, died, or answered with an error."""
+
+
+class RequestFailed(InstructLabError):
+    """A request to an OpenAI-compatible endpoint failed for good (after its retries)."""
+
+    def __init__(self, endpoint: str, reason: str, *, status: int | None = None) -> None:
+        super().__init__(f"{endpoint}: {reason}")
+        self.endpoint = endpoint
+        self.reason = reason
+        self.status = status
+
+
+class ProcessNotFound(InstructLabError):
+    """No tracked background process has the given id."""
+
+    def __init__(self, process_id: str) -> None:
+        super().__init__(
+            f"no background process '{process_id}'; `ilab process list` shows the known ones"
+        )
+        self.process_id = process_id
+
+
+def _blocking_file(path: Path) -> Path | None:
+    """The first component of ``path`` that is a file although a folder is needed there."""
+    for parent in reversed(path.parents):
+        if parent.is_file():
+            return parent
+    return None
+
+
+def file_error(
+    path: str | Path,
+    exc: OSError | UnicodeDecodeError,
+    action: str = "read",
+    *,
+    what: str = "",
+) -> FileError:
+    """The :class:`FileError` for an ``OSError`` or ``UnicodeDecodeError`` met on ``path``.
+
+    The one place that turns what the operating system says into a message for people: it names
+    the file (or the file in the way of a folder), says what went wrong in words, and, with
+    ``what`` (``"a chat template"``), what the file was expected to be.
+    """
+    where = Path(path)
+    expected = f"; expected {what}" if what else ""
+    if isinstance(exc, UnicodeDecodeError):
+        byte = exc.object[exc.start : exc.start + 1].hex() if exc.object else "??"
+        return FileError(
+            str(path),
+            f"is not UTF-8 text (byte 0x{byte} at offset {exc.start}){expected}",
+        )
+    if isinstance(exc, NotADirectoryError) or exc.errno == errno.ENOTDIR:
+        blocker = _blocking_file(where)
+        if blocker is not None:
+            return FileError(str(path), f"{blocker} is a file, not a folder{expected}")
+        return FileError(str(path), f"is a file, not a folder{expected}")
+    if isinstance(exc, IsADirectoryError):
+        return FileError(str(path), f"is a folder, not a file{expected}")
+    if isinstance(exc, FileNotFoundError):
+        return FileError(str(path), f"does not exist{expected}")
+    if isinstance(exc, FileExistsError):
+        return FileError(str(path), "already exists")
+    if isinstance(exc, PermissionError):
+        return FileError(str(path), f"permission denied: cannot {action} it")
+    if exc.errno == errno.ENOSPC:
+        return FileError(str(path), f"no space left on the device: cannot {action} it")
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    return FileError(str(path), f"cannot {action} it: {reason}")

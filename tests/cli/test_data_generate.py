@@ -18,9 +18,7 @@ from click.testing import CliRunner, Result
 
 from instructlab.cli.main import cli
 from instructlab.core import Data
-from instructlab.sdg.testing import Call, MockOpenAI, Rule
-
-pytest.importorskip("instructlab.sdg.seeds", reason="needs the SDG data issue (seeds, mixing)")
+from instructlab.testing import Call, MockOpenAI, Rule
 
 LEAVES = {
     "compositional_skills/extraction/grounded/meeting_action_items/qna.yaml",
@@ -230,8 +228,8 @@ def test_an_unreachable_endpoint_is_one_message(taxonomy: Path, tmp_path: Path) 
 def test_tls_options_against_an_https_teacher(
     taxonomy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    pytest.importorskip("trustme", reason="the dev extra brings trustme")
-    from sdg.test_tls import PASSWORD, Certs
+
+    from llm.test_tls import PASSWORD, Certs
 
     certs = Certs(tmp_path / "certs")
     simple = ("--pipeline", "simple")
@@ -302,7 +300,7 @@ def test_detached_run_is_tracked_and_writes_its_output(taxonomy: Path, tmp_path:
     import re
     import time
 
-    from instructlab.serve import processes
+    from instructlab.system import jobs as processes
 
     out = tmp_path / "out"
     with MockOpenAI([Rule("", reply)], api_key="sk-secret") as server:
@@ -727,7 +725,7 @@ def test_gpus_and_serving_output_reach_a_teacher_started_here(
     import types
     from collections.abc import Iterator
 
-    import instructlab.serve
+    import instructlab.llm.running
 
     started: list[dict[str, object]] = []
 
@@ -741,7 +739,7 @@ def test_gpus_and_serving_output_reach_a_teacher_started_here(
                 log_file.write_text("INFO fake teacher: listening\n", encoding="utf-8")
             yield types.SimpleNamespace(base_url=server.base_url, model_id="fake-teacher")
 
-        monkeypatch.setattr(instructlab.serve, "running_server", fake_server)
+        monkeypatch.setattr(instructlab.llm.running, "running_server", fake_server)
         hf = tmp_path / "hf-model"
         hf.mkdir()
         (hf / "config.json").write_text("{}")

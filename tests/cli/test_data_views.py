@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from instructlab.cli.main import cli
 from instructlab.core import Data
-from instructlab.sdg.jsonl import read_jsonl, write_jsonl
+from instructlab.fileio import read_jsonl, write_jsonl
 
 
 def _messages(n: int) -> list[dict[str, object]]:

@@ -5,14 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from instructlab.cli.main import cli
 from train.tiny import CHATML, write_model_dir
-
-pytest.importorskip("pyarrow", reason="needs the train extra")
-pytest.importorskip("tokenizers", reason="needs the train extra")
 
 
 def test_process_data_prints_a_summary_and_reuses(tmp_path: Path) -> None:

@@ -8,9 +8,7 @@ from pathlib import Path
 import pytest
 
 from instructlab.core import Data
-from instructlab.sdg.testing import MockOpenAI, Rule
-
-pytest.importorskip("instructlab.sdg.seeds", reason="needs the SDG data issue (seeds, mixing)")
+from instructlab.testing import MockOpenAI, Rule
 
 LEAVES = 4
 
@@ -37,7 +35,8 @@ def test_sdk_generate_data_runs_and_dry_runs(taxonomy: Path, tmp_path: Path) -> 
 
 
 def test_instructlab_sdg_entry_point_takes_an_openai_client(taxonomy: Path, tmp_path: Path) -> None:
-    openai = pytest.importorskip("openai", reason="the dev extra brings openai")
+    import openai
+
     from instructlab.sdg import GenerateException, generate_data
 
     with MockOpenAI([Rule("", _reply)], api_key="sk-test", models=["served"]) as server:
@@ -66,7 +65,7 @@ def test_a_detached_run_uses_a_config_object_built_in_code(taxonomy: Path, tmp_p
     import time
 
     from instructlab.config import Config
-    from instructlab.serve import processes
+    from instructlab.system import jobs as processes
 
     config = Config()
     config.generate.taxonomy_path = str(taxonomy)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from instructlab.sdg.testing import Call, MockOpenAI, Rule
+from instructlab.testing import Call, MockOpenAI, Rule
 
 PROMPTS = {
     "gen_q.yaml": (

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from instructlab.llm.client import LLMClient
 from instructlab.sdg import Pipeline, PipelineContext
-from instructlab.sdg.client import LLMClient
-from instructlab.sdg.testing import MockOpenAI, Rule
+from instructlab.testing import MockOpenAI, Rule
 
 from .conftest import mini_rules, seed_rows, write_pipeline
 
@@ -129,7 +129,7 @@ def test_output_is_deterministic(pipeline_file: Path, supports: str) -> None:
 
 
 def test_rows_enter_as_the_limiter_admits_them(pipeline_file: Path) -> None:
-    from instructlab.sdg.limiter import AdaptiveLimiter
+    from instructlab.llm.limiter import AdaptiveLimiter
 
     peak = 0
     admit = AdaptiveLimiter.admit_row

@@ -13,12 +13,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-pytest.importorskip("instructlab.sdg.seeds", reason="needs the SDG data issue (seeds, mixing)")
-
-from instructlab.sdg.client import LLMClient
+from instructlab.llm.client import LLMClient
 from instructlab.sdg.generate import generate_for_leaves
-from instructlab.sdg.testing import Call, MockOpenAI, Rule
 from instructlab.taxonomy import Document, Leaf
+from instructlab.testing import Call, MockOpenAI, Rule
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "python/instructlab/data/example_taxonomy"
 DOCS = Path(__file__).resolve().parents[2] / "python/instructlab/data/example_docs"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from instructlab.sdg.jsonl import write_jsonl
+from instructlab.fileio import write_jsonl
 from instructlab.sdg.listing import list_runs
 
 SUFFIX = "2025-01-01T00_00_00"

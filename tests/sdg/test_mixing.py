@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 import yaml
 
+from instructlab.fileio import read_jsonl, write_jsonl
 from instructlab.sdg import mixclean, mixing
-from instructlab.sdg.jsonl import read_jsonl, write_jsonl
 from instructlab.sdg.recipes import Recipe
 from instructlab.sdg.records import ALLOWED_COLUMNS, skill_record
 

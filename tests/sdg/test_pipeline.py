@@ -178,8 +178,8 @@ def test_pipelines_combine(pipeline_file: Path, tmp_path: Path) -> None:
 
 
 def test_checkpoint_dir_resumes_a_second_call(pipeline_file: Path, tmp_path: Path) -> None:
-    from instructlab.sdg.client import LLMClient
-    from instructlab.sdg.testing import MockOpenAI
+    from instructlab.llm.client import LLMClient
+    from instructlab.testing import MockOpenAI
 
     from .conftest import mini_rules, seed_rows
 

@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from instructlab.errors import FileError, UsageError
+from instructlab.fileio import read_jsonl, write_jsonl
 from instructlab.sdg import recipes
-from instructlab.sdg.jsonl import read_jsonl, write_jsonl
 
 
 def _records(n: int, tag: str = "r") -> list[dict[str, object]]:

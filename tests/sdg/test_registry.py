@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
+from instructlab.llm.client import LLMClient
 from instructlab.sdg import Block, BlockRegistry, Pipeline, PipelineContext, PromptRegistry
-from instructlab.sdg.client import LLMClient
-from instructlab.sdg.testing import Call, MockOpenAI, Rule
+from instructlab.testing import Call, MockOpenAI, Rule
 
 
 @BlockRegistry.register("ShoutBlock")
@@ -77,7 +77,8 @@ def test_registered_block_and_template_run_from_a_pipeline_file(tmp_path: Path) 
 
 
 def test_pipelines_take_and_give_datasets(tmp_path: Path) -> None:
-    datasets = pytest.importorskip("datasets", reason="the sdg extra brings datasets")
+    import datasets
+
     with MockOpenAI([Rule("", lambda call: f"{call.choice}")]) as server:
         ctx = PipelineContext(client=LLMClient(server.base_url), model_id="teacher")
         pipe = Pipeline.from_file(ctx, _pipeline(tmp_path))

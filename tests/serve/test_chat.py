@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from instructlab.core import Model
+from instructlab.errors import ServerError
+from instructlab.llm.endpoint import Endpoint
 from instructlab.serve.chat import ChatSession
-from instructlab.serve.client import Endpoint
-from instructlab.serve.errors import ServerError
 
 ILAB = [str(Path(sys.executable).with_name("ilab"))]
 
@@ -152,9 +152,7 @@ def test_an_unreachable_endpoint_is_a_clear_error() -> None:
 
 
 @pytest.mark.slow
-def test_one_shot_with_the_embedded_model_starts_and_stops_it(
-    isolated_dirs, llama_available
-) -> None:
+def test_one_shot_with_the_embedded_model_starts_and_stops_it(isolated_dirs) -> None:
     result = subprocess.run(
         [*ILAB, "model", "chat", "-qq", "Say hello.", "--max-tokens", "12", "--temperature", "0"],
         capture_output=True,

@@ -7,13 +7,12 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+import torch
+import transformers
 
-torch = pytest.importorskip("torch", reason="needs the 'train' extra (torch)")
-transformers = pytest.importorskip("transformers", reason="needs the 'train' extra")
-
-from instructlab.serve import running_server  # noqa: E402
-from instructlab.serve.backends import choose_backend  # noqa: E402
-from instructlab.serve.processes import pid_alive  # noqa: E402
+from instructlab.llm.backends import choose_backend
+from instructlab.llm.running import running_server
+from instructlab.system.jobs import pid_alive
 
 WORDS = ["hello", "world", "sea", "sky", "blue", "green", "a", "the", "user", "assistant"]
 TEMPLATE = (
@@ -53,7 +52,7 @@ def _tiny_model(root: Path) -> Path:
 
 @pytest.mark.slow
 def test_a_tiny_random_model_is_served_on_the_cpu(tmp_path, monkeypatch) -> None:
-    from instructlab.serve import backends
+    from instructlab.llm import backends
 
     monkeypatch.setattr(backends, "cuda_available", lambda: False)
     model_dir = _tiny_model(tmp_path / "student")

@@ -12,8 +12,8 @@ from instructlab.cli.main import cli
 from instructlab.config import Config
 from instructlab.core import Model, System
 from instructlab.errors import UsageError
-from instructlab.serve.processes import pid_alive
 from instructlab.serve.serving import options_from_config, parse_host_port
+from instructlab.system.jobs import pid_alive
 
 
 @pytest.mark.parametrize(
@@ -47,7 +47,7 @@ def test_options_come_from_the_serve_section_with_overrides(tmp_path) -> None:
 
 
 @pytest.mark.slow
-def test_detached_server_is_tracked_and_stopped(llama_available) -> None:
+def test_detached_server_is_tracked_and_stopped() -> None:
     server = Model().serve(host_port="127.0.0.1:0", max_ctx_size=512, detached=True)
     assert not isinstance(server, int)
     try:
@@ -67,7 +67,7 @@ def test_detached_server_is_tracked_and_stopped(llama_available) -> None:
 
 
 @pytest.mark.slow
-def test_cli_serve_detached_then_process_remove(llama_available) -> None:
+def test_cli_serve_detached_then_process_remove() -> None:
     runner = CliRunner()
     result = runner.invoke(
         cli, ["model", "serve", "-dt", "--host-port", "127.0.0.1:0", "--max-ctx-size", "512"]

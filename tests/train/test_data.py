@@ -11,9 +11,6 @@ from instructlab.errors import FileError, UsageError
 from instructlab.train.data import PackingSettings, process_data, read_dataset
 from train.tiny import CHATML, write_model_dir
 
-pytest.importorskip("pyarrow", reason="needs the train extra")
-pytest.importorskip("tokenizers", reason="needs the train extra")
-
 
 def _record(*turns: tuple[str, str], **extra: object) -> str:
     return json.dumps({"messages": [{"role": r, "content": c} for r, c in turns], **extra})

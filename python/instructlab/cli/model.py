@@ -260,7 +260,7 @@ def download(
 @click.pass_context
 def remove(ctx: click.Context, name: str, yes: bool) -> None:
     """Delete a model from the models directory."""
-    from instructlab.serve.models import find
+    from instructlab.models.folder import find
 
     info = find(name)
     if not yes:

@@ -8,12 +8,18 @@ from instructlab._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from instructlab.config.load import LoadedConfig, load_config, parse_config
-    from instructlab.config.model import CONFIG_VERSION, EMBEDDED_MODEL, Config
+    from instructlab.config.model import (
+        CONFIG_VERSION,
+        DEFAULT_SYSTEM_PROMPT,
+        EMBEDDED_MODEL,
+        Config,
+    )
     from instructlab.config.render import render_config, render_value, write_config
 
 # Imported when first asked for: `instructlab.config.paths` alone must not build the model.
 _HOMES = {
     "CONFIG_VERSION": "model",
+    "DEFAULT_SYSTEM_PROMPT": "model",
     "EMBEDDED_MODEL": "model",
     "Config": "model",
     "LoadedConfig": "load",
@@ -30,6 +36,7 @@ __getattr__, __dir__ = lazy_exports(__name__, _HOMES)
 
 __all__ = [
     "CONFIG_VERSION",
+    "DEFAULT_SYSTEM_PROMPT",
     "EMBEDDED_MODEL",
     "Config",
     "LoadedConfig",

@@ -20,6 +20,13 @@ CONFIG_VERSION = "1.0.0"
 #: The model that needs no download: SmolLM2-135M-Instruct (Q4_1 GGUF) from the `serve` extra.
 EMBEDDED_MODEL = "embedded://smollm2-135m-instruct"
 
+#: The system prompt of generated data (and so of the model trained on it and evaluated after)
+#: when neither the configuration nor a recipe gives one.
+DEFAULT_SYSTEM_PROMPT = (
+    "I am an AI language model developed with InstructLab. My primary function is to be a "
+    "chat assistant."
+)
+
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "WARN", "ERROR", "CRITICAL", "FATAL", "NOTSET")
 
 
@@ -156,7 +163,9 @@ class Generate(Section):
         default_factory=lambda: str(paths.internal_dir() / "seed_tasks.json"),
         description="Legacy seed file (unused by the pipelines).",
     )
-    system_prompt: str | None = Field(None, description="System prompt of the generated data.")
+    system_prompt: str | None = Field(
+        None, description="System prompt of the generated data (unset: the built-in one)."
+    )
     teacher_model_id: str | None = Field(None, description="Teacher entry in `models` to use.")
     num_instructions: int | None = Field(
         None, description="Deprecated: use sdg_scale_factor.", exclude=True

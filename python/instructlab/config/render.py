@@ -82,7 +82,6 @@ def render_value(value: Any) -> str:
 
 def write_config(config: Config, path: Path) -> None:
     """Writes the configuration to ``path`` atomically (a crash never leaves half a file)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(render_config(config), encoding="utf-8")
-    tmp.replace(path)
+    from instructlab.fileio import atomic_write_text
+
+    atomic_write_text(path, render_config(config))

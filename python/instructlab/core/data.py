@@ -12,7 +12,7 @@ from instructlab.core._base import ConfiguredBase
 
 if TYPE_CHECKING:
     from instructlab.clean import CleanResult
-    from instructlab.sdg.documents import IngestedDocument
+    from instructlab.documents import IngestedDocument
     from instructlab.sdg.listing import DataRun
     from instructlab.sdg.recipes import MixResult
 
@@ -46,8 +46,8 @@ class Data(ConfiguredBase):
         With ``output_dir``, each document's chunks are also written there as
         ``<name>.chunks.jsonl`` (``source``, ``chunk``, ``document`` per line).
         """
-        from instructlab.sdg.documents import ingest_documents
-        from instructlab.sdg.jsonl import write_jsonl
+        from instructlab.documents import ingest_documents
+        from instructlab.fileio import write_jsonl
 
         words = chunk_word_count or self.configuration.generate.chunk_word_count
         results = ingest_documents(documents, words, server_ctx_size)

@@ -11,7 +11,7 @@ from instructlab.core._base import ConfiguredBase
 from instructlab.core._pending import not_yet
 
 if TYPE_CHECKING:
-    from instructlab.serve.models import ModelInfo
+    from instructlab.models.folder import ModelInfo
     from instructlab.serve.serving import DetachedServer
     from instructlab.train.data import ProcessSummary
 
@@ -78,7 +78,7 @@ class Model(ConfiguredBase):
     def running_server(self, model_path: str | Path | None = None, **options: Any) -> Any:
         """A context manager serving the model (default: the student, else the configured
         serving model) on a free port: see :func:`instructlab.serve.running_server`."""
-        from instructlab.serve import running_server
+        from instructlab.llm.running import running_server
 
         model = model_path or self.student_model or self.configuration.serve.model_path
         return running_server(model, **options)
@@ -101,8 +101,8 @@ class Model(ConfiguredBase):
         the configuration) is started for the length of the chat and stopped afterwards.
         ``interactive=True`` with a question answers it, then keeps chatting in the terminal.
         """
+        from instructlab.llm.endpoint import Endpoint
         from instructlab.serve.chat import ChatSession, run_terminal
-        from instructlab.serve.client import Endpoint
 
         config = self.configuration.chat
         interactive = question is None if interactive is None else interactive
@@ -130,7 +130,7 @@ class Model(ConfiguredBase):
             return None
 
         if endpoint_url is not None:
-            from instructlab.serve.embedded import is_embedded
+            from instructlab.models.embedded import is_embedded
 
             endpoint = Endpoint(endpoint_url, api_key)
             named = model if model and not is_embedded(model) else None
@@ -142,7 +142,7 @@ class Model(ConfiguredBase):
 
     def list(self) -> list[ModelInfo]:
         """Models in the models directory, the embedded one included."""
-        from instructlab.serve.models import list_models
+        from instructlab.models.folder import list_models
 
         return list_models()
 
@@ -157,14 +157,14 @@ class Model(ConfiguredBase):
     ) -> Path:
         """Copies a model from a local path, or downloads a Hugging Face repository (or one file
         of it); returns where it now is."""
-        from instructlab.serve.models import download
+        from instructlab.models.folder import download
 
         target = Path(destination) if destination is not None else None
         return download(source, target, filename=filename, revision=revision, token=token)
 
     def remove(self, model: str) -> Path:
         """Deletes a model from the models directory; returns what was deleted."""
-        from instructlab.serve.models import remove
+        from instructlab.models.folder import remove
 
         return remove(model)
 

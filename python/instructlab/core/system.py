@@ -17,29 +17,29 @@ class System:
     def processes(self) -> list[dict[str, Any]]:
         """Background servers and jobs started detached: id, pid, kind, command, log file, start
         time, state (running, done, failed, gone) and exit code."""
-        from instructlab.serve import processes
+        from instructlab.system import jobs
 
-        return [record.to_dict() for record in processes.list_processes()]
+        return [record.to_dict() for record in jobs.list_processes()]
 
     def attach(self, process_id: str, output: TextIO | None = None) -> None:
         """Follows a background process's log until it ends or Ctrl-C."""
         import sys
 
-        from instructlab.serve import processes
+        from instructlab.system import jobs
 
         out = output or sys.stdout
-        for line in processes.follow(process_id):
+        for line in jobs.follow(process_id):
             out.write(line)
             out.flush()
 
     def stop(self, process_id: str) -> dict[str, Any]:
         """Stops a background process and forgets it; returns its record."""
-        from instructlab.serve import processes
+        from instructlab.system import jobs
 
-        return processes.stop(process_id).to_dict()
+        return jobs.stop(process_id).to_dict()
 
     def prune(self) -> list[str]:
         """Forgets finished background processes; returns their ids."""
-        from instructlab.serve import processes
+        from instructlab.system import jobs
 
-        return processes.prune()
+        return jobs.prune()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from instructlab.sdg.errors import GenerateException
+from instructlab import extras
 
 if TYPE_CHECKING:
     from datasets import Dataset
@@ -12,13 +12,7 @@ if TYPE_CHECKING:
 
 def require_datasets() -> Any:
     """The ``datasets`` module, or an error naming the extra to install."""
-    try:
-        import datasets
-    except ImportError:
-        raise GenerateException(
-            "this needs the `datasets` package: pip install 'instructlab[sdg]'"
-        ) from None
-    return datasets
+    return extras.require("datasets", "sdg", "a datasets.Dataset at the SDG boundary")
 
 
 def to_rows(data: Dataset | list[dict[str, Any]]) -> list[dict[str, Any]]:

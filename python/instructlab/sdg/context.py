@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from instructlab.sdg.client import LLMClient
+    from instructlab.llm.client import LLMClient
 
 __all__ = ["DEFAULT_MAX_NUM_TOKENS", "PipelineContext"]
 
@@ -19,7 +19,7 @@ DEFAULT_MAX_NUM_TOKENS = 4096
 class PipelineContext:
     """What a run shares: the teacher, its model and family, scale, concurrency, checkpoints.
 
-    ``client`` may be an :class:`~instructlab.sdg.client.LLMClient`, an ``openai.OpenAI`` or
+    ``client`` may be an :class:`~instructlab.llm.client.LLMClient`, an ``openai.OpenAI`` or
     ``AsyncOpenAI`` object (its URL, key and TLS settings are used), or a base URL string.
     A block without a ``model_id`` uses ``model_id``; a block naming one (a LoRA adapter served
     beside the base model, say) keeps its own.
@@ -54,7 +54,7 @@ class PipelineContext:
     def llm(self) -> LLMClient:
         """The engine's client for ``client`` (made once)."""
         if self._client is None:
-            from instructlab.sdg.client import LLMClient, client_from
+            from instructlab.llm.client import LLMClient, client_from
 
             if isinstance(self.client, LLMClient):
                 self._client = self.client

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from instructlab.errors import InstructLabError
+from instructlab.errors import InstructLabError, RequestFailed
 
 __all__ = [
     "BlockConfigParserError",
@@ -49,13 +49,3 @@ class PipelineConfigParserError(GenerateException):
         noun = "problem" if len(problems) == 1 else "problems"
         lines = "\n".join(f"  {p}" for p in problems)
         super().__init__(f"the pipeline has {len(problems)} {noun}:\n{lines}")
-
-
-class RequestFailed(GenerateException):
-    """A request to the teacher failed for good (after its retries)."""
-
-    def __init__(self, endpoint: str, reason: str, *, status: int | None = None) -> None:
-        super().__init__(f"{endpoint}: {reason}")
-        self.endpoint = endpoint
-        self.reason = reason
-        self.status = status

@@ -79,9 +79,10 @@ async def _step(
     except asyncio.CancelledError:
         raise
     except Exception as exc:
+        from instructlab.errors import RequestFailed
         from instructlab.sdg.errors import GenerateException
 
-        if isinstance(exc, GenerateException):
+        if isinstance(exc, (GenerateException, RequestFailed)):
             raise  # the run cannot go on (refused by the teacher, no model): not a row fault
         BlockRun(engine, stats, ids).fault(None, "block error", f"{type(exc).__name__}: {exc}")
         outputs = [[] for _ in items]

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from instructlab.config.model import DEFAULT_SYSTEM_PROMPT
+from instructlab.fileio import atomic_write_text
 from instructlab.sdg.context import DEFAULT_MAX_NUM_TOKENS, PipelineContext
 from instructlab.sdg.errors import GenerateException, PipelineConfigParserError, PipelineProblem
 from instructlab.sdg.pipeline import Pipeline
@@ -271,9 +273,7 @@ def generate_for_leaves(
 def _write_meta(run_dir: Path, meta: dict[str, Any]) -> None:
     """``run.json``: the run's identity and status (running, done, incomplete, failed,
     interrupted), replaced whole so a reader never sees half of it."""
-    tmp = run_dir / "run.json.tmp"
-    tmp.write_text(json.dumps(meta, indent=1), encoding="utf-8")
-    tmp.replace(run_dir / "run.json")
+    atomic_write_text(run_dir / "run.json", json.dumps(meta, indent=1))
 
 
 def _run_and_mix(
@@ -398,7 +398,7 @@ def _mix(
     for job in jobs:
         for k, v in job.pipeline.auxiliary_inst.items():
             aux.setdefault(k, v)
-    mixer = RunMixer(output, suffix, system_prompt or _default_system_prompt(), aux)
+    mixer = RunMixer(output, suffix, system_prompt or DEFAULT_SYSTEM_PROMPT, aux)
     by_path: dict[str, Any] = {}
     for job in jobs:
         leaf_rows = rows.get(job.name, [])
@@ -438,13 +438,6 @@ def _node_name(job: LeafJob) -> str:
     return job.name.split("#", 1)[0].strip("/").replace("/", "->")
 
 
-def _default_system_prompt() -> str:
-    return (
-        "I am an AI language model developed with InstructLab. My primary function is to be a "
-        "chat assistant."
-    )
-
-
 def generate_data(
     client: Any = None,
     logger: logging.Logger | None = None,
@@ -468,7 +461,7 @@ def generate_data(
     """The instructlab-sdg entry point: generates data for the taxonomy's changed leaves.
 
     ``client`` is a URL, an ``openai.OpenAI``/``AsyncOpenAI`` object or an
-    :class:`~instructlab.sdg.client.LLMClient`. ``batch_size`` and ``checkpoint_dir`` are
+    :class:`~instructlab.llm.client.LLMClient`. ``batch_size`` and ``checkpoint_dir`` are
     accepted for compatibility (batching is adaptive; checkpoints live in the run directory).
     Extra keyword options go to :func:`generate_for_leaves` (``new_run``, ``dry_run``…).
     """

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from instructlab.sdg.jsonl import count_jsonl_rows
-from instructlab.serve.processes import pid_alive
+from instructlab.fileio import count_jsonl_rows
+from instructlab.system.jobs import pid_alive
 
 #: Files that count as data.
 DATA_SUFFIXES = (".jsonl", ".yaml", ".json")

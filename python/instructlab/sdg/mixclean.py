@@ -14,7 +14,6 @@ recipe's sampling, so deliberate repeats (upsampling) stay.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from instructlab.clean.lists import first_occurrences, reference_overlaps
+from instructlab.clean.rows import role_text
 
 #: Why a row left the mix.
 DUPLICATE = "exact duplicate"
@@ -33,9 +33,6 @@ REASONS = {
 }
 #: Example ids kept per reason.
 EXAMPLES = 3
-#: Row and metadata fields that hold passages (cut out of the user text before comparing).
-PASSAGE_FIELDS = ("sdg_document", "raw_document", "document", "context")
-
 Row = dict[str, Any]
 
 
@@ -61,33 +58,6 @@ class MixCleaning:
             "removed": dict(self.removed),
             "examples": {k: list(v) for k, v in self.examples.items()},
         }
-
-
-def _role_text(row: Mapping[str, Any], role: str) -> str:
-    messages = row.get("messages")
-    if not isinstance(messages, list):
-        return ""
-    return "\n".join(
-        str(m.get("content") or "")
-        for m in messages
-        if isinstance(m, dict) and m.get("role") == role
-    )
-
-
-def _passages(row: Mapping[str, Any]) -> list[str]:
-    metadata = row.get("metadata")
-    if isinstance(metadata, str):
-        try:
-            metadata = json.loads(metadata) if metadata.strip() else {}
-        except ValueError:
-            metadata = {}
-    found: list[str] = []
-    for source in (row, metadata if isinstance(metadata, dict) else {}):
-        for name in PASSAGE_FIELDS:
-            value = source.get(name)
-            if isinstance(value, str) and value.strip():
-                found.append(value)
-    return found
 
 
 class MixCleaner:
@@ -119,10 +89,7 @@ class MixCleaner:
         known = self.qa.get(str(row.get("id") or ""))
         if known is not None:
             return known
-        user = _role_text(row, "user")
-        for passage in sorted(_passages(row), key=len, reverse=True):
-            user = user.replace(passage, " ")
-        return user, _role_text(row, "assistant")
+        return role_text(row, "user", without_passages=True), role_text(row, "assistant")
 
     def keep(
         self,
@@ -160,7 +127,7 @@ class MixCleaner:
         """The data sets of one training set, taken together, without the removed rows."""
         cleaning = MixCleaning()
         rows = [row for dataset in datasets for row in dataset]
-        pairs = [(_role_text(r, "user"), _role_text(r, "assistant")) for r in rows]
+        pairs = [(role_text(r, "user"), role_text(r, "assistant")) for r in rows]
         questions = [self.question_and_answer(r) for r in rows]
         labels = [str(r.get("id") or f"row {i + 1}") for i, r in enumerate(rows)]
         keep = self.keep(pairs, questions, labels, cleaning)
@@ -186,7 +153,7 @@ def load_test_references(path: str | Path) -> list[str]:
     """Reference texts from a run's ``test_*.jsonl`` (its user and assistant turns), or from
     anything :func:`instructlab.clean.decontam.load_references` reads (a taxonomy folder, a
     qna.yaml: their seed questions and answers only)."""
-    from instructlab.sdg.jsonl import read_jsonl
+    from instructlab.fileio import read_jsonl
 
     given = Path(path)
     if given.suffix == ".jsonl" and given.is_file():

@@ -36,7 +36,7 @@ from typing import Any
 
 import yaml
 
-from instructlab.sdg.jsonl import write_jsonl
+from instructlab.fileio import atomic_write_text, write_jsonl
 from instructlab.sdg.mixclean import MixCleaner, MixCleaning, references_of_test_set
 from instructlab.sdg.recipes import Recipe, load_default_recipe, mix_recipe, mixed_output_name
 from instructlab.sdg.records import metadata_of, question_and_response, record_id, skill_record
@@ -381,7 +381,7 @@ class RunMixer:
         relative = self._write_node(f"mmlubench_{leaf_node_path}.jsonl", mcq)
         task = mmlu_task(leaf_node_path, self.output_dir / relative)
         task_file = self.node_dir / f"{leaf_node_path}_task.yaml"
-        task_file.write_text(yaml.safe_dump(task, sort_keys=False), encoding="utf-8")
+        atomic_write_text(task_file, yaml.safe_dump(task, sort_keys=False))
         return len(mcq)
 
     def write_test_set(

@@ -208,8 +208,8 @@ class Pipeline:
         """Runs the pipeline (sync). Takes and returns a ``datasets.Dataset`` (or a list of
         dicts). With the context's ``checkpoint_dir`` and a ``checkpoint_name``, answered
         requests are kept on disk and a second call resumes."""
+        from instructlab.llm.cache import RequestCache
         from instructlab.sdg._datasets import from_rows, to_rows
-        from instructlab.sdg.cache import RequestCache
         from instructlab.sdg.runtime import Engine
 
         as_list = isinstance(dataset, list)

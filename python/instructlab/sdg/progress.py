@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
 
-    from instructlab.sdg.client import LLMClient
+    from instructlab.llm.client import LLMClient
     from instructlab.sdg.runner import LeafJob
     from instructlab.sdg.runtime import BlockStats
 

@@ -19,7 +19,7 @@ import yaml
 
 from instructlab.config import paths
 from instructlab.errors import FileError, UsageError
-from instructlab.sdg.jsonl import count_jsonl_rows, read_jsonl, write_jsonl
+from instructlab.fileio import atomic_write_text, count_jsonl_rows, read_jsonl, write_jsonl
 from instructlab.sdg.records import has_content, to_training_record, with_system_prompt
 
 if TYPE_CHECKING:
@@ -116,9 +116,7 @@ class Recipe:
 
     def save(self, path: str | Path) -> Path:
         """Writes the recipe; it then resolves its relative paths from its new folder."""
-        target = Path(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(yaml.safe_dump(self.to_dict(), sort_keys=False), encoding="utf-8")
+        target = atomic_write_text(path, yaml.safe_dump(self.to_dict(), sort_keys=False))
         self.path = target
         return target
 

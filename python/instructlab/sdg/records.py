@@ -15,12 +15,6 @@ from typing import Any
 #: The columns of a training record; anything else moves into ``metadata``.
 ALLOWED_COLUMNS = ("id", "messages", "metadata", "unmask")
 
-#: The system prompt of generated records when neither the user nor a recipe gives one.
-DEFAULT_SYSTEM_PROMPT = (
-    "I am an AI assistant taught with InstructLab. I answer questions and carry out tasks "
-    "helpfully, accurately and safely."
-)
-
 _ID_NAMESPACE = uuid.UUID("6f1d6c1e-55b8-4f55-9a44-5e0c34a3b2d1")
 
 Row = dict[str, Any]

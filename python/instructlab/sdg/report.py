@@ -8,10 +8,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from instructlab.fileio import atomic_write_text
+
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from instructlab.sdg.client import ClientStats
+    from instructlab.llm.client import ClientStats
     from instructlab.sdg.mixclean import MixCleaning
     from instructlab.sdg.runtime import BlockStats
 
@@ -145,7 +147,7 @@ class RunReport:
 
     def write(self, path: str | Path) -> None:
         """Writes the report as JSON."""
-        Path(path).write_text(json.dumps(self.as_dict(), indent=2) + "\n", encoding="utf-8")
+        atomic_write_text(path, json.dumps(self.as_dict(), indent=2) + "\n")
 
     def render(self, console: Console) -> None:
         """Prints the report as tables."""

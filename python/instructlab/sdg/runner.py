@@ -10,25 +10,29 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
+import logging
 import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from instructlab.sdg.cache import RequestCache
+from instructlab.errors import FileError
+from instructlab.fileio import atomic_write_text, read_jsonl, read_text, write_jsonl
+from instructlab.llm.cache import RequestCache
 from instructlab.sdg.report import LeafReport, RunReport
 from instructlab.sdg.runtime import BlockStats, Engine
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from instructlab.llm.client import LLMClient
     from instructlab.sdg.block import Row
-    from instructlab.sdg.client import LLMClient
     from instructlab.sdg.pipeline import Pipeline
 
 __all__ = ["LeafJob", "leaf_slug", "run_leaves"]
+
+log = logging.getLogger("instructlab.sdg")
 
 
 @dataclass
@@ -47,20 +51,30 @@ def leaf_slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", name.strip("/")) or "leaf"
 
 
-def _write_jsonl_atomic(path: Path, rows: list[Row]) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    with tmp.open("w", encoding="utf-8") as f:
-        for row in rows:
-            f.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
-        f.flush()
-        os.fsync(f.fileno())
-    tmp.replace(path)
+def _finished_leaf(rows_file: Path, stats_file: Path) -> tuple[list[Row], dict[str, Any]]:
+    """The rows and saved statistics of a leaf an earlier run finished, or ``([], {})``.
 
-
-def read_jsonl(path: Path) -> list[Row]:
-    """Rows of a JSON-lines file."""
-    with path.open(encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
+    A damaged file (a kill during a copy, a disk error, an edit by hand) makes the leaf count as
+    unfinished: it runs again, and the request cache answers what was answered before.
+    """
+    if not (rows_file.exists() and stats_file.exists()):
+        return [], {}
+    try:
+        rows = read_jsonl(rows_file)
+        saved = json.loads(read_text(stats_file))
+        blocks = saved.get("blocks", []) if isinstance(saved, dict) else None
+        if not isinstance(blocks, list):
+            raise ValueError("not a leaf report")
+        for block in blocks:
+            _stats_from_dict(block)
+    except FileError as exc:
+        problem = exc.message
+    except (ValueError, KeyError, TypeError) as exc:
+        problem = f"{stats_file}: not a valid leaf report ({exc})"
+    else:
+        return rows, saved
+    log.warning("%s; generating this leaf again (answered requests come from the cache)", problem)
+    return [], {}
 
 
 def _stats_from_dict(d: dict[str, Any]) -> BlockStats:
@@ -113,10 +127,9 @@ async def run_leaves(
         stats_path = out_dir / f"{slug}.report.json"
         leaf.output = str(out_path)
         # A leaf that yielded nothing is run again (from the cache, answered requests are free).
-        done = read_jsonl(out_path) if out_path.exists() and stats_path.exists() else []
+        done, saved = _finished_leaf(out_path, stats_path)
         if done:
             rows = done
-            saved = json.loads(stats_path.read_text(encoding="utf-8"))
             leaf.blocks = [_stats_from_dict(b) for b in saved.get("blocks", [])]
             leaf.rows_out = len(rows)
             leaf.resumed = True
@@ -127,8 +140,8 @@ async def run_leaves(
         leaf.blocks = list(stats.values())
         leaf.rows_out = len(rows)
         results[job.name] = rows
-        _write_jsonl_atomic(out_path, rows)
-        stats_path.write_text(json.dumps(leaf.as_dict(), indent=1), encoding="utf-8")
+        write_jsonl(out_path, rows, default=str)
+        atomic_write_text(stats_path, json.dumps(leaf.as_dict(), indent=1))
 
     try:
         await asyncio.gather(*(one(job, stats) for job, stats in live))

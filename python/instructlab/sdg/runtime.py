@@ -8,12 +8,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from instructlab.sdg.cache import RequestCache, request_digest
-from instructlab.sdg.errors import GenerateException, RequestFailed
+from instructlab.errors import RequestFailed
+from instructlab.llm.cache import RequestCache, request_digest
+from instructlab.sdg.errors import GenerateException
 
 if TYPE_CHECKING:
+    from instructlab.llm.client import LLMClient
     from instructlab.sdg.block import Block
-    from instructlab.sdg.client import LLMClient
 
 __all__ = ["BlockRun", "BlockStats", "Engine", "standalone_run"]
 

@@ -19,8 +19,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import PurePosixPath
 from typing import Any
 
+from instructlab.documents import DEFAULT_CHUNK_WORD_COUNT, chunk_documents
 from instructlab.errors import UsageError
-from instructlab.sdg.documents import DEFAULT_CHUNK_WORD_COUNT, chunk_documents
 from instructlab.taxonomy.leaf import Leaf
 
 #: Columns of a knowledge seed row besides the numbered ICL pairs.

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from instructlab.config.model import Serve
     from instructlab.sdg.generate import GenerateResult
 
-__all__ = ["EMBEDDED_SCALE", "REMOTE_SCALE", "generate_from_config", "ssl_context", "teacher"]
+__all__ = ["EMBEDDED_SCALE", "REMOTE_SCALE", "generate_from_config", "teacher"]
 
 log = logging.getLogger("instructlab.sdg")
 
@@ -26,29 +26,6 @@ log = logging.getLogger("instructlab.sdg")
 EMBEDDED_SCALE = 2
 #: Samples per seed example with any other teacher (InstructLab's default).
 REMOTE_SCALE = 30
-
-
-def ssl_context(
-    insecure: bool = False,
-    cert: str | Path | None = None,
-    key: str | Path | None = None,
-    password: str | None = None,
-) -> ssl.SSLContext | None:
-    """A TLS context for the teacher's endpoint (None: the defaults)."""
-    if not insecure and cert is None:
-        return None
-    ctx = ssl.create_default_context()
-    if insecure:
-        ctx.check_hostname = False
-        ctx.verify_mode = ssl.CERT_NONE
-    if cert is not None:
-        try:
-            ctx.load_cert_chain(str(cert), str(key) if key else None, password)
-        except (OSError, ssl.SSLError) as exc:
-            raise GenerateException(
-                f"{cert}: cannot load the TLS client certificate: {exc}"
-            ) from None
-    return ctx
 
 
 @contextlib.contextmanager
@@ -77,8 +54,9 @@ def teacher(
         yield endpoint, None
         return
     try:
-        from instructlab.serve import running_server
-        from instructlab.serve.backends import choose_backend, resolve_model_path
+        from instructlab.llm.backends import choose_backend
+        from instructlab.llm.running import running_server
+        from instructlab.models.resolve import resolve_model_path
     except ImportError:
         raise GenerateException(
             "no --endpoint-url given, and this build cannot start a teacher; "
@@ -196,6 +174,8 @@ def generate_from_config(config: Config, **o: Any) -> GenerateResult:
     }
     if o["dry_run"]:
         return generate_for_leaves(leaves, None, dry_run=True, model_id=model, **options)
+    from instructlab.llm.tls import ssl_context
+
     tls = ssl_context(
         o["tls_insecure"], o["tls_client_cert"], o["tls_client_key"], o["tls_client_passwd"]
     )
@@ -222,7 +202,7 @@ def _generate(
 ) -> GenerateResult:
     """The run against the teacher (started here when no endpoint is given)."""
     from instructlab.config import EMBEDDED_MODEL
-    from instructlab.sdg.client import LLMClient
+    from instructlab.llm.client import LLMClient
     from instructlab.sdg.generate import GenerationIncomplete, generate_for_leaves
 
     with teacher(endpoint, model, ctx_size, **serving) as (url, served_id):
@@ -302,7 +282,7 @@ def launch_detached(config: Config | str | Path | None, **options: Any) -> Any:
     """
     import sys
 
-    from instructlab.serve import processes
+    from instructlab.system import jobs
 
     argv = [sys.executable, "-c", "from instructlab.cli.main import main; main()"]
     config_file = _config_file(config)
@@ -324,7 +304,7 @@ def launch_detached(config: Config | str | Path | None, **options: Any) -> Any:
         else:
             argv += [flag, str(value)]
     extra = {"config_file": str(config_file)} if config_file is not None else None
-    return processes.launch(argv, "data-generate", env=env, extra=extra)
+    return jobs.launch(argv, "data-generate", env=env, extra=extra)
 
 
 def _config_file(config: Config | str | Path | None) -> Path | None:
@@ -333,7 +313,7 @@ def _config_file(config: Config | str | Path | None) -> Path | None:
 
     if not isinstance(config, Config):
         return None if config is None else Path(config).expanduser().resolve()
-    from instructlab.serve.processes import logs_dir
+    from instructlab.system.jobs import logs_dir
 
     folder = logs_dir()
     folder.mkdir(parents=True, exist_ok=True)

@@ -6,10 +6,11 @@ The import is light: engines, torch and llama-cpp-python load only when a server
 
 from __future__ import annotations
 
-from instructlab.serve.backends import BACKENDS, choose_backend, resolve_model_path
-from instructlab.serve.embedded import EMBEDDED_MODEL, embedded_model_path
-from instructlab.serve.errors import MissingExtra, ModelNotFound, ProcessNotFound, ServerError
-from instructlab.serve.running import RunningServer, ServerProcess, running_server
+from instructlab.errors import MissingExtra, ModelNotFound, ProcessNotFound, ServerError
+from instructlab.llm.backends import BACKENDS, choose_backend
+from instructlab.llm.running import RunningServer, ServerProcess, running_server
+from instructlab.models.embedded import EMBEDDED_MODEL, embedded_model_path
+from instructlab.models.resolve import resolve_model_path
 
 __all__ = [
     "BACKENDS",

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from instructlab.errors import FileError
-from instructlab.serve.client import Endpoint
-from instructlab.serve.errors import ServerError
+from instructlab.errors import FileError, ServerError
+from instructlab.fileio import atomic_write_text
+from instructlab.llm.endpoint import Endpoint
 
 __all__ = ["HELP", "ChatSession", "run_terminal"]
 
@@ -86,11 +86,7 @@ class ChatSession:
             stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
             path = (self.logs_dir or Path.cwd()) / f"chat_{stamp}.json"
         payload = {"model": self.model, "messages": self.conversation()}
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
-        except OSError as exc:
-            raise FileError(str(path), f"cannot save the transcript: {exc.strerror}") from None
+        atomic_write_text(path, json.dumps(payload, indent=2, ensure_ascii=False))
         return path
 
     def load(self, path: Path) -> None:

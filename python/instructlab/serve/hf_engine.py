@@ -11,8 +11,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from instructlab.serve.chat_template import ChatTemplate, load_template
-from instructlab.serve.errors import MissingExtra
+from instructlab.errors import MissingExtra
+from instructlab.models.chat_template import ChatTemplate, load_template
 from instructlab.serve.generation import (
     Delta,
     EngineError,

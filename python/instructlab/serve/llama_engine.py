@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from instructlab.serve.chat_template import ChatTemplate, load_template
+from instructlab.models.chat_template import ChatTemplate, load_template
 from instructlab.serve.generation import (
     Delta,
     EngineError,

@@ -20,6 +20,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from instructlab.errors import ChatTemplateError
 from instructlab.serve.generation import (
     Delta,
     Engine,
@@ -180,7 +181,11 @@ class _Handler(BaseHTTPRequestHandler):
         engine = self.server.engine
         params = SamplingParams.from_request(body, None)
         if chat:
-            prompt = engine.render_chat(body.get("messages"))  # type: ignore[arg-type]
+            messages: list[dict[str, Any]] = check_messages(body.get("messages"))
+            try:
+                prompt = engine.render_chat(messages)
+            except ChatTemplateError as exc:
+                raise EngineError(str(exc)) from None
         else:
             raw = body.get("prompt")
             if isinstance(raw, list) and len(raw) == 1 and isinstance(raw[0], str):
@@ -305,3 +310,23 @@ def _usage(prompt: int, completion: int) -> dict[str, int]:
         "completion_tokens": completion,
         "total_tokens": prompt + completion,
     }
+
+
+def check_messages(messages: Any) -> list[dict[str, Any]]:
+    """``messages`` once checked: a list of role/content objects (OpenAI's content parts become
+    their text); anything else is refused with HTTP 400."""
+    if not isinstance(messages, list) or not messages:
+        raise EngineError("'messages' must be a non-empty list")
+    for i, message in enumerate(messages):
+        if not isinstance(message, dict) or not isinstance(message.get("role"), str):
+            raise EngineError(f"messages[{i}] must be an object with a 'role'")
+        content = message.get("content")
+        if isinstance(content, list):
+            # OpenAI's content parts: keep the text ones.
+            texts = [p.get("text", "") for p in content if isinstance(p, dict)]
+            message["content"] = "".join(t for t in texts if isinstance(t, str))
+        elif content is None:
+            message["content"] = ""
+        elif not isinstance(content, str):
+            raise EngineError(f"messages[{i}].content must be a string")
+    return messages

@@ -21,10 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from instructlab.errors import InstructLabError
+from instructlab.fileio import atomic_write_text
+from instructlab.llm.backends import API_KEY_ENV
 from instructlab.serve.generation import Engine, EngineError
 from instructlab.serve.openai_http import OpenAIServer
-
-API_KEY_ENV = "ILAB_API_KEY"
 
 
 def base_parser(description: str) -> argparse.ArgumentParser:
@@ -51,9 +51,7 @@ def _watch_parent(pid: int, server: OpenAIServer) -> None:
 
 
 def _write_port(path: Path, port: int) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps({"port": port, "pid": os.getpid()}), encoding="utf-8")
-    tmp.replace(path)
+    atomic_write_text(path, json.dumps({"port": port, "pid": os.getpid()}))
 
 
 def run(args: argparse.Namespace, make_engine: Callable[[argparse.Namespace], Engine]) -> int:

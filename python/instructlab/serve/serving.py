@@ -2,33 +2,29 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from instructlab.config.model import Serve
-from instructlab.errors import UsageError
-from instructlab.serve import processes
-from instructlab.serve.backends import (
+from instructlab.errors import ServerError, UsageError
+from instructlab.llm.backends import (
     ServerOptions,
     choose_backend,
-    model_id_for,
-    resolve_model_path,
     server_command,
+    server_env,
 )
-from instructlab.serve.errors import ServerError
-from instructlab.serve.running import (
+from instructlab.llm.running import (
     answers,
     check_backend_installed,
     connect_host,
     free_port,
     log_tail,
-    stop_process,
     url_host,
 )
-from instructlab.serve.server_main import API_KEY_ENV
+from instructlab.models.resolve import model_id_for, resolve_model_path
+from instructlab.system import jobs
+from instructlab.system.jobs import children
 
 __all__ = [
     "DetachedServer",
@@ -80,23 +76,14 @@ def options_from_config(
     )
 
 
-def _env(options: ServerOptions) -> dict[str, str]:
-    env = dict(os.environ)
-    env.pop(API_KEY_ENV, None)
-    if options.api_key:
-        env[API_KEY_ENV] = options.api_key
-        env["VLLM_API_KEY"] = options.api_key
-    return env
-
-
 def serve_foreground(options: ServerOptions) -> int:
     """Runs the server attached to this terminal until it exits or Ctrl-C; returns its exit code."""
     check_backend_installed(options.backend)
-    process = subprocess.Popen(server_command(options), env=_env(options))
+    process = children.spawn(server_command(options), env=server_env(options))
     try:
         return process.wait()
-    except KeyboardInterrupt:
-        stop_process(process)
+    except KeyboardInterrupt:  # Ctrl-C, or SIGTERM/SIGHUP (children.Terminated): stop it too
+        children.stop(process)
         return 0
 
 
@@ -118,17 +105,17 @@ def serve_detached(options: ServerOptions, startup_timeout: float = 120.0) -> De
     if options.port == 0:
         options.port = free_port(connect_host(options.host))
     base_url = f"http://{url_host(options.host)}:{options.port}/v1"
-    record = processes.launch(
+    record = jobs.launch(
         server_command(options),
         "serve",
-        env=_env(options),
+        env=server_env(options),
         extra={"base_url": base_url, "model": options.model_id, "backend": options.backend},
     )
     log_file = Path(record.log_file)
     deadline = time.monotonic() + startup_timeout
     while time.monotonic() < deadline:
-        if processes.get(record.id).state != "running":
-            processes.stop(record.id)
+        if jobs.get(record.id).state != "running":
+            jobs.stop(record.id)
             raise ServerError(
                 f"the {options.backend} server for {options.model_path} exited while starting; "
                 f"its log ({log_file}) ends with:\n{log_tail(log_file)}"
@@ -136,7 +123,7 @@ def serve_detached(options: ServerOptions, startup_timeout: float = 120.0) -> De
         if answers(base_url + "/models", options.api_key):
             return DetachedServer(record.id, record.pid, base_url, options.model_id, log_file)
         time.sleep(0.2)
-    processes.stop(record.id)
+    jobs.stop(record.id)
     raise ServerError(
         f"the {options.backend} server for {options.model_path} did not answer within "
         f"{startup_timeout:.0f} s; its log ({log_file}) ends with:\n{log_tail(log_file)}"

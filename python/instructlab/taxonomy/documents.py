@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import glob
 import hashlib
-import os
-import shutil
 import subprocess
 from pathlib import Path
 
 from instructlab.errors import InstructLabError
+from instructlab.fileio import atomic_dir
+from instructlab.taxonomy.gitcmd import git
 from instructlab.taxonomy.leaf import Document
 
 #: Suffixes of the documents accepted (conversion to text is the data generation step's job).
@@ -29,16 +29,7 @@ class DocumentError(InstructLabError):
 
 
 def _git(args: list[str], cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0"}
-    try:
-        return subprocess.run(
-            ["git", *args], cwd=cwd, env=env, capture_output=True, text=True, check=False
-        )
-    except FileNotFoundError:
-        raise DocumentError(
-            "git is not installed; install it to fetch knowledge documents, or pass "
-            "--skip-documents"
-        ) from None
+    return git(args, cwd, purpose="to fetch knowledge documents, or pass --skip-documents")
 
 
 class DocumentCache:
@@ -61,28 +52,21 @@ class DocumentCache:
         dest = self.checkout_dir(repo, commit)
         if (dest / _DONE).exists():
             return dest
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        partial = dest.with_name(f"{dest.name}.partial-{os.getpid()}")
-        shutil.rmtree(partial, ignore_errors=True)
-        cloned = _git(["clone", "--quiet", "--no-checkout", repo, str(partial)])
-        if cloned.returncode != 0:
-            shutil.rmtree(partial, ignore_errors=True)
-            cause = cloned.stderr.strip() or "git clone failed"
-            raise DocumentError(
-                f"cannot clone {repo} (for commit {commit}): {cause} (offline? point it at a "
-                "mirror with git's url.<mirror>.insteadOf, or pass --skip-documents)"
-            )
-        checked = _git(["-c", "advice.detachedHead=false", "checkout", "--quiet", commit], partial)
-        if checked.returncode != 0:
-            shutil.rmtree(partial, ignore_errors=True)
-            raise DocumentError(
-                f"{repo} has no commit {commit}: {checked.stderr.strip() or 'checkout failed'}"
-            )
-        (partial / _DONE).write_text(f"{repo}\n{commit}\n", encoding="utf-8")
-        if dest.exists():  # another process finished first; theirs is as good as ours
-            shutil.rmtree(partial, ignore_errors=True)
-        else:
-            partial.rename(dest)
+        with atomic_dir(dest) as partial:
+            cloned = _git(["clone", "--quiet", "--no-checkout", repo, str(partial)])
+            if cloned.returncode != 0:
+                cause = cloned.stderr.strip() or "git clone failed"
+                raise DocumentError(
+                    f"cannot clone {repo} (for commit {commit}): {cause} (offline? point it at a "
+                    "mirror with git's url.<mirror>.insteadOf, or pass --skip-documents)"
+                )
+            checkout = ["-c", "advice.detachedHead=false", "checkout", "--quiet", commit]
+            checked = _git(checkout, partial)
+            if checked.returncode != 0:
+                raise DocumentError(
+                    f"{repo} has no commit {commit}: {checked.stderr.strip() or 'checkout failed'}"
+                )
+            (partial / _DONE).write_text(f"{repo}\n{commit}\n", encoding="utf-8")
         return dest
 
     def resolve(self, repo: str, commit: str, patterns: list[str]) -> tuple[Document, ...]:

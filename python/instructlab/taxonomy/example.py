@@ -7,13 +7,12 @@ on demand, with a fixed author, date and content: the commit id is the same on e
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 from importlib import resources
 from pathlib import Path
 
 from instructlab.errors import InstructLabError
+from instructlab.fileio import atomic_dir
+from instructlab.taxonomy.gitcmd import git_output
 
 #: The commit the example repository always gets; named in the example knowledge ``qna.yaml``.
 EXAMPLE_DOCS_COMMIT = "de88e8eecf5ce940a0ee84a1f2da0b7d381e9074"
@@ -44,19 +43,14 @@ def example_taxonomy_files() -> dict[str, str]:
 
 
 def _git(args: list[str], cwd: Path) -> str:
-    env = {**os.environ, **_IDENTITY, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}
-    try:
-        done = subprocess.run(
-            ["git", *args], cwd=cwd, env=env, capture_output=True, text=True, check=False
-        )
-    except FileNotFoundError:
-        raise InstructLabError(
-            "git is not installed; install it (e.g. `apt install git`) to create the example "
-            "knowledge repository"
-        ) from None
-    if done.returncode != 0:
-        raise InstructLabError(f"git {' '.join(args)} failed in {cwd}: {done.stderr.strip()}")
-    return done.stdout.strip()
+    # Isolated, with fixed names and dates: the commit id must be EXAMPLE_DOCS_COMMIT everywhere.
+    return git_output(
+        args,
+        cwd,
+        purpose="to create the example knowledge repository",
+        isolated=True,
+        env=_IDENTITY,
+    )
 
 
 def create_example_docs_repo(dest: Path) -> str:
@@ -69,16 +63,14 @@ def create_example_docs_repo(dest: Path) -> str:
             f"{dest} exists but is not the example document repository (HEAD is {head}); "
             "move it away and try again"
         )
-    tmp = dest.with_name(dest.name + ".partial")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    for doc in sorted(_data("example_docs").iterdir()):
-        (tmp / doc.name).write_bytes(doc.read_bytes())
-    _git(["init", "--quiet", "--initial-branch=main", "--object-format=sha1"], tmp)
-    _git(["add", "--all"], tmp)
-    _git(["-c", "commit.gpgsign=false", "commit", "--quiet", "-m", "Example documents"], tmp)
-    commit = _git(["rev-parse", "HEAD"], tmp)
-    tmp.rename(dest)
+    with atomic_dir(dest) as tmp:
+        tmp.mkdir(parents=True)
+        for doc in sorted(_data("example_docs").iterdir()):
+            (tmp / doc.name).write_bytes(doc.read_bytes())
+        _git(["init", "--quiet", "--initial-branch=main", "--object-format=sha1"], tmp)
+        _git(["add", "--all"], tmp)
+        _git(["-c", "commit.gpgsign=false", "commit", "--quiet", "-m", "Example documents"], tmp)
+        commit = _git(["rev-parse", "HEAD"], tmp)
     return commit
 
 

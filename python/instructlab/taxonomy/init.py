@@ -3,20 +3,12 @@ from the bundled example (works offline)."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 from pathlib import Path
 
-from instructlab.errors import InstructLabError, UsageError
+from instructlab.errors import UsageError
+from instructlab.fileio import atomic_dir
 from instructlab.taxonomy.example import create_example_docs_repo, write_example_taxonomy
-
-_IDENTITY = {
-    "GIT_AUTHOR_NAME": "instructlab",
-    "GIT_AUTHOR_EMAIL": "taxonomy@instructlab.invalid",
-    "GIT_COMMITTER_NAME": "instructlab",
-    "GIT_COMMITTER_EMAIL": "taxonomy@instructlab.invalid",
-}
+from instructlab.taxonomy.gitcmd import git_output
 
 _README = """# My taxonomy
 
@@ -27,18 +19,7 @@ first commit, so the example leaves of the next commit count as your first chang
 
 
 def _git(args: list[str], cwd: Path | None = None) -> str:
-    env = {**os.environ, **_IDENTITY, "GIT_TERMINAL_PROMPT": "0"}
-    try:
-        done = subprocess.run(
-            ["git", *args], cwd=cwd, env=env, capture_output=True, text=True, check=False
-        )
-    except FileNotFoundError:
-        raise InstructLabError(
-            "git is not installed; install it (e.g. `apt install git`) to create a taxonomy"
-        ) from None
-    if done.returncode != 0:
-        raise InstructLabError(f"git {' '.join(args)} failed: {done.stderr.strip()}")
-    return done.stdout.strip()
+    return git_output(args, cwd, purpose="to create a taxonomy")
 
 
 def init_taxonomy(
@@ -55,20 +36,11 @@ def init_taxonomy(
         raise UsageError(
             f"{dest} already exists and is not empty; remove it or choose another path"
         )
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    partial = dest.with_name(dest.name + ".partial")
-    shutil.rmtree(partial, ignore_errors=True)
-    try:
+    with atomic_dir(dest) as partial:
         if source is not None:
             _clone(source, partial, shallow)
         else:
             _seed(partial, docs_dir or dest.with_name("example_docs"))
-    except BaseException:
-        shutil.rmtree(partial, ignore_errors=True)
-        raise
-    if dest.exists():
-        dest.rmdir()
-    partial.rename(dest)
     return dest
 
 

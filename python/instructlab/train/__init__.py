@@ -5,9 +5,9 @@ Nothing heavy is imported here: torch and transformers load inside the functions
 
 from __future__ import annotations
 
+from instructlab.models.tokenizer import TokenizerSource, load_tokenizer
 from instructlab.train.data import ProcessSummary, process_data
 from instructlab.train.packing import PackingPlan, plan_packing
-from instructlab.train.tokenizer import TokenizerSource, load_tokenizer
 
 __all__ = [
     "PackingPlan",

@@ -27,9 +27,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from instructlab import _native
-from instructlab.errors import FileError, InstructLabError, UsageError
-from instructlab.train.tokenizer import TokenizerSource, load_tokenizer
+from instructlab import _native, extras
+from instructlab.errors import FileError, UsageError
+from instructlab.fileio import atomic_open, atomic_write_text
+from instructlab.models.tokenizer import TokenizerSource, load_tokenizer
 
 if TYPE_CHECKING:
     import numpy as np
@@ -178,14 +179,7 @@ def _histogram(lengths: npt.NDArray[np.int32], max_seq_len: int) -> list[dict[st
 
 
 def _need(module: str) -> Any:
-    import importlib
-
-    try:
-        return importlib.import_module(module)
-    except ImportError:
-        raise InstructLabError(
-            f"preparing training data needs {module}: pip install 'instructlab[train]'"
-        ) from None
+    return extras.require(module, "train", "preparing training data")
 
 
 def _load_previous(summary_file: Path) -> dict[str, Any] | None:
@@ -333,9 +327,7 @@ def process_data(
         packing=packing_stats,
         seconds=time.perf_counter() - started,
     )
-    tmp = summary_file.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(summary.to_dict(), indent=2), encoding="utf-8")
-    tmp.replace(summary_file)
+    atomic_write_text(summary_file, json.dumps(summary.to_dict(), indent=2))
     return summary
 
 
@@ -386,9 +378,8 @@ def _write_parquet(
             "source_id": pa.array(source_ids, pa.string()),
         }
     )
-    tmp = path.with_suffix(".parquet.tmp")
-    pq.write_table(table, tmp)
-    tmp.replace(path)
+    with atomic_open(path, "wb") as handle:
+        pq.write_table(table, handle)
 
 
 def read_dataset(output_dir: str | Path) -> Any:

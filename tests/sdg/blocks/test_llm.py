@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from instructlab.llm.client import LLMClient
 from instructlab.sdg import PipelineContext
 from instructlab.sdg.blocks import ConditionalLLMBlock, IterBlock, LLMBlock
-from instructlab.sdg.client import LLMClient
-from instructlab.sdg.testing import Call, MockOpenAI, Rule
+from instructlab.testing import Call, MockOpenAI, Rule
 
 
 def _prompt(tmp_path: Path, name: str, body: str) -> str:
