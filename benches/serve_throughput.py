@@ -24,10 +24,10 @@ import urllib.request
 from pathlib import Path
 
 from instructlab.config.model import EMBEDDED_MODEL
-from instructlab.llm.running import answers, free_port, log_tail, stop_process
-from instructlab.llm.running import running_server
+from instructlab.llm.running import answers, free_port, log_tail, running_server
 from instructlab.models.embedded import embedded_model_path
 from instructlab.serve.llama_engine import default_threads
+from instructlab.system.jobs.children import stop as stop_process
 
 QUESTIONS = [
     "Write a short paragraph about the ocean.",

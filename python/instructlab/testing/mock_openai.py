@@ -4,8 +4,8 @@ Replies are scripted per request (the first :class:`Rule` whose ``match`` fits a
 :mod:`instructlab.testing.rules`), so a test can make a judge say YES to some rows and NO to
 others, derive a score from the question and turn in the prompt, or answer something
 unparseable. It can add latency, errors, 429s and hangs, honour or ignore ``n``, and model a
-server's capacity (:mod:`instructlab.testing.capacity`): at most ``capacity`` sequences generate at once, each taking
-``seq_time`` seconds, and a request for ``n`` choices holds ``n`` of them.
+server's capacity (:mod:`instructlab.testing.capacity`): at most ``capacity`` sequences generate
+at once, each taking ``seq_time`` seconds, and a request for ``n`` choices holds ``n`` of them.
 
 Everything is deterministic given the request: the reply for a choice depends on the prompt, the
 request's ``seed`` and the choice index; a fault depends on the prompt, seed and how many times
