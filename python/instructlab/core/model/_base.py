@@ -1,0 +1,32 @@
+"""What every part of the SDK's `Model` shares: the student model, the configuration, and a
+model served for the length of a ``with`` block (chat, evaluation and tests all need one)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from instructlab.core._base import ConfiguredBase
+
+if TYPE_CHECKING:
+    from instructlab.config import Config as ConfigModel
+
+
+class ModelBase(ConfiguredBase):
+    """The defaults every `Model` method starts from: a student model and a configuration."""
+
+    def __init__(
+        self,
+        student_model: str | Path | None = None,
+        configuration: ConfigModel | str | Path | None = None,
+    ) -> None:
+        super().__init__(configuration)
+        self.student_model = student_model
+
+    def running_server(self, model_path: str | Path | None = None, **options: Any) -> Any:
+        """A context manager serving the model (default: the student, else the configured
+        serving model) on a free port: see :func:`instructlab.llm.running_server`."""
+        from instructlab.llm.running import running_server
+
+        model = model_path or self.student_model or self.configuration.serve.model_path
+        return running_server(model, **options)

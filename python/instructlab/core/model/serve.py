@@ -1,0 +1,59 @@
+"""`Model.serve`: a model behind an OpenAI-compatible API, in the foreground or detached."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from instructlab.core.model._base import ModelBase
+
+if TYPE_CHECKING:
+    from instructlab.serve.serving import DetachedServer
+
+
+class Serving(ModelBase):
+    """Serving a model, in the foreground or detached."""
+
+    def serve(
+        self,
+        model_path: str | Path | None = None,
+        backend: str | None = None,
+        *,
+        host_port: str | None = None,
+        chat_template: str | None = None,
+        gpu_layers: int | None = None,
+        max_ctx_size: int | None = None,
+        api_key: str | None = None,
+        gpus: int | None = None,
+        vllm_args: list[str] | None = None,
+        detached: bool = False,
+        startup_timeout: float = 120.0,
+    ) -> DetachedServer | int:
+        """Serves a model over an OpenAI-compatible API.
+
+        In the foreground (the default) it blocks until the server stops and returns its exit
+        code; ``detached=True`` starts it in the background, tracked by ``System.processes``,
+        waits until it answers, and returns where it is. Unset options come from the ``serve``
+        section of the configuration; the model defaults to the embedded one.
+        """
+        from instructlab.serve.serving import (
+            options_from_config,
+            serve_detached,
+            serve_foreground,
+        )
+
+        options = options_from_config(
+            self.configuration.serve,
+            model_path=model_path,
+            backend=backend,
+            host_port=host_port,
+            chat_template=chat_template,
+            gpu_layers=gpu_layers,
+            max_ctx_size=max_ctx_size,
+            api_key=api_key,
+            gpus=gpus,
+            vllm_args=vllm_args,
+        )
+        if detached:
+            return serve_detached(options, startup_timeout)
+        return serve_foreground(options)
