@@ -65,9 +65,17 @@ class InstructLabError(Exception):
 
 
 class UsageError(InstructLabError):
-    """The command or call was used wrongly (a bad option value, a missing argument)."""
+    """The command or call was used wrongly (a bad option value, a missing argument).
+
+    ``param`` names the SDK argument at fault when there is one; the CLI then names the option
+    that sets it (``--num-perm`` for ``num_perm``).
+    """
 
     exit_code = 2
+
+    def __init__(self, message: str, param: str | None = None) -> None:
+        super().__init__(message)
+        self.param = param
 
 
 class NotImplementedYet(InstructLabError, NotImplementedError):
