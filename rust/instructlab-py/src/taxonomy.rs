@@ -1,16 +1,14 @@
 //! Binding of `instructlab_core::taxonomy`.
 
 use std::path::PathBuf;
-use std::sync::{mpsc, Mutex};
-use std::time::Duration;
 
 use instructlab_core::taxonomy::{self, Checked, LintConfig, Options, Problem};
 use instructlab_core::yaml::Node;
-use instructlab_core::{Error, Interrupt};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use crate::errors::NativeError;
+use crate::interrupt::{detach_interruptible, detach_streaming};
 use crate::yaml::to_python;
 
 /// A problem as a tuple: (file, line, column, yaml_path, message, severity, rule).
@@ -74,9 +72,6 @@ enum Message {
     Checked(usize, Box<Checked>),
 }
 
-/// How often the converting thread looks for Ctrl-C while it waits.
-const POLL: Duration = Duration::from_millis(50);
-
 /// Finds the leaves to check (all with `base="empty"`, else those changed since `base`), checks
 /// them in parallel, and returns `(files, problems)`: one dict per checked file (path, kind,
 /// version, valid, content) in path order, and every problem as a tuple, sorted.
@@ -110,86 +105,52 @@ pub fn check_taxonomy<'py>(
         attribution,
         include_foundational,
     };
-    let interrupt = Interrupt::new();
-    let (tx, rx) = mpsc::channel::<Message>();
-    std::thread::scope(|scope| {
-        let (root, options, interrupt) = (&root, &options, &interrupt);
-        let worker = scope.spawn(move || -> Result<(), Error> {
-            let (leaves, problems) = match paths {
-                Some(given) => (given, Vec::new()),
-                None => taxonomy::select(root, base, include_foundational, interrupt)?,
-            };
-            // A send fails only when the receiver has given up (an error); nothing to tell.
-            let _ = tx.send(Message::Selected(leaves.len(), problems));
-            taxonomy::check_each(root, &leaves, options, interrupt, |i, checked| {
-                let _ = tx.send(Message::Checked(i, Box::new(checked)));
-            })
-        });
-        let rx = Mutex::new(rx);
-        let received = receive(py, &rx, interrupt);
-        if received.is_err() {
-            interrupt.trigger();
-        }
-        drop(rx);
-        let outcome = py.detach(|| worker.join());
-        let (files, mut problems) = received?;
-        match outcome {
-            Ok(result) => result.map_err(NativeError)?,
-            Err(panic) => std::panic::resume_unwind(panic),
-        }
-        problems.sort();
-        Ok((files, problems.into_iter().map(problem_tuple).collect()))
-    })
-}
-
-/// Converts the checked files as they arrive, in selection order, collecting every problem;
-/// waits without the GIL and looks for Ctrl-C between messages.
-fn receive<'py>(
-    py: Python<'py>,
-    rx: &Mutex<mpsc::Receiver<Message>>,
-    interrupt: &Interrupt,
-) -> PyResult<(Vec<Bound<'py, PyDict>>, Vec<Problem>)> {
     let mut slots: Vec<Option<Bound<'py, PyDict>>> = Vec::new();
     let mut problems = Vec::new();
-    let mut pending: Option<usize> = None;
-    while pending != Some(0) {
-        // Only this thread receives; a poisoned lock cannot happen, but would read as the end.
-        let message = py.detach(|| match rx.lock() {
-            Ok(rx) => rx.recv_timeout(POLL),
-            Err(_) => Err(mpsc::RecvTimeoutError::Disconnected),
-        });
-        match message {
-            Ok(Message::Selected(n, found)) => {
-                slots.resize_with(n, || None);
-                problems.extend(found);
-                pending = Some(n);
-            }
-            Ok(Message::Checked(i, checked)) => {
-                let mut checked = *checked;
-                let valid = checked.is_valid();
-                problems.append(&mut checked.problems);
-                slots[i] = Some(checked_dict(py, checked, valid)?);
-                pending = pending.map(|n| n - 1);
-            }
-            Err(mpsc::RecvTimeoutError::Timeout) => {
-                if let Err(err) = py.check_signals() {
-                    interrupt.trigger();
-                    return Err(err);
+    detach_streaming(
+        py,
+        |interrupt, outbox| {
+            let (leaves, found) = match paths {
+                Some(given) => (given, Vec::new()),
+                None => taxonomy::select(&root, base, include_foundational, interrupt)?,
+            };
+            outbox.send(Message::Selected(leaves.len(), found));
+            taxonomy::check_each(&root, &leaves, &options, interrupt, |i, checked| {
+                outbox.send(Message::Checked(i, Box::new(checked)));
+            })
+        },
+        // Each checked file becomes Python objects as soon as it arrives, in selection order.
+        |message| {
+            match message {
+                Message::Selected(n, found) => {
+                    slots.resize_with(n, || None);
+                    problems.extend(found);
+                }
+                Message::Checked(i, checked) => {
+                    let mut checked = *checked;
+                    let valid = checked.is_valid();
+                    problems.append(&mut checked.problems);
+                    if let Some(slot) = slots.get_mut(i) {
+                        *slot = Some(checked_dict(py, checked, valid)?);
+                    }
                 }
             }
-            // The worker stopped early (an error it reports itself); nothing more will come.
-            Err(mpsc::RecvTimeoutError::Disconnected) => break,
-        }
-    }
-    Ok((slots.into_iter().flatten().collect(), problems))
+            Ok(())
+        },
+    )?;
+    problems.sort();
+    Ok((
+        slots.into_iter().flatten().collect(),
+        problems.into_iter().map(problem_tuple).collect(),
+    ))
 }
 
 /// The files changed since the fork point of HEAD with `base` (committed, staged, unstaged,
 /// untracked; not deleted), relative to the repository root, sorted.
 #[pyfunction]
+#[allow(clippy::needless_pass_by_value)] // pyo3 hands arguments over owned
 pub fn changed_files(py: Python<'_>, root: PathBuf, base: &str) -> PyResult<Vec<String>> {
-    let base = base.to_owned();
-    Ok(py.detach(move || taxonomy::git::changed_files(&root, &base).map_err(NativeError))?)
+    detach_interruptible(py, |_| taxonomy::git::changed_files(&root, base))
 }
 
 /// Lints YAML text with yamllint's rules (`yaml_rules`: a yamllint config; default:
@@ -201,15 +162,14 @@ pub fn lint_yaml(
     text: &str,
     yaml_rules: Option<String>,
 ) -> PyResult<Vec<(usize, usize, String, String)>> {
-    let text = text.to_owned();
-    Ok(py.detach(move || -> Result<_, NativeError> {
+    detach_interruptible(py, |_| {
         let config = match yaml_rules {
             Some(rules) => LintConfig::from_yamllint(&rules, "<yaml-rules>")?,
             None => LintConfig::instructlab(),
         };
-        Ok(taxonomy::lint::lint(&text, &config)
+        Ok(taxonomy::lint::lint(text, &config)
             .into_iter()
             .map(|f| (f.line, f.column, f.rule, f.message))
             .collect())
-    })?)
+    })
 }

@@ -4,34 +4,30 @@ use instructlab_core::yaml::{self, Node, Value};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 
-use crate::errors::NativeError;
+use crate::interrupt::detach_interruptible;
 
-fn decode(source: &[u8], file: &str) -> Result<String, NativeError> {
+fn decode(source: &[u8], file: &str) -> Result<String, instructlab_core::Error> {
     String::from_utf8(source.to_vec()).map_err(|e| {
         // Count lines up to the first bad byte so the message points somewhere useful.
         let valid = &source[..e.utf8_error().valid_up_to()];
         let mut lines = valid.split(|&b| b == b'\n');
         let line = lines.clone().count();
         let column = lines.next_back().map_or(0, <[u8]>::len) + 1;
-        NativeError(instructlab_core::Error::Yaml {
+        instructlab_core::Error::Yaml {
             location: instructlab_core::Location {
                 file: file.to_owned(),
                 line,
                 column,
             },
             message: "the file is not valid UTF-8".to_owned(),
-        })
+        }
     })
 }
 
-fn parse_detached(py: Python<'_>, source: &[u8], file: &str) -> Result<Node, NativeError> {
+fn parse_detached(py: Python<'_>, source: &[u8], file: &str) -> PyResult<Node> {
     // Convert, detach, convert: own the bytes, parse without the GIL, build Python objects after.
     let owned = source.to_vec();
-    let file = file.to_owned();
-    py.detach(move || {
-        let text = decode(&owned, &file)?;
-        yaml::parse(&text, &file).map_err(NativeError)
-    })
+    detach_interruptible(py, |_| yaml::parse(&decode(&owned, file)?, file))
 }
 
 /// Parses one YAML document (PyYAML's typing rules, duplicate keys refused) into Python objects.
