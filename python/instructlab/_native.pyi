@@ -1,4 +1,8 @@
 # Hand-written stub of the Rust extension (rust/instructlab-py); CI checks it with mypy.stubtest.
+# A bad argument (an integer out of its range, an unknown option, a column of the wrong type)
+# raises instructlab.errors.UsageError naming it: `param` is the argument, and the message starts
+# with its name. Integer arguments are checked on the way in (negative, zero where it makes no
+# sense, huge, or not an integer at all).
 from os import PathLike
 from typing import Any, final
 

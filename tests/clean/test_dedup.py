@@ -54,9 +54,9 @@ def test_exact_several_columns_and_a_datasets_column() -> None:
 
 
 def test_bad_inputs_name_the_problem() -> None:
-    with pytest.raises(TypeError, match="format"):
+    with pytest.raises(UsageError, match="format"):
         exact_duplicates([pa.array([1, 2])])
-    with pytest.raises(TypeError, match=r"row 1"):
+    with pytest.raises(UsageError, match=r"row 1"):
         exact_duplicates([["a", 3]])
     with pytest.raises(UsageError, match="column 1 has 1 rows"):
         exact_duplicates([["a", "b"], ["a"]])

@@ -6,6 +6,7 @@ import pyarrow as pa
 import pytest
 
 from instructlab.clean import filter_settings, quality_filter
+from instructlab.errors import UsageError
 
 PROSE = (
     "The river carried seeds to distant meadows, and the farmers noticed that flowers "
@@ -34,7 +35,7 @@ def test_gopher_preset_and_overrides() -> None:
     settings = filter_settings("gopher")
     assert settings["min_words"] == 50
     assert settings["duplicate_ngrams"][0] == (5, 0.15)
-    with pytest.raises(KeyError, match="no_such_setting"):
+    with pytest.raises(UsageError, match="no_such_setting"):
         quality_filter(["x"], no_such_setting=1)
 
 

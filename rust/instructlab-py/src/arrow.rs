@@ -6,11 +6,13 @@
 #![allow(unsafe_code)] // reading the Arrow C Data Interface means following raw pointers
 
 use std::ffi::{c_char, c_int, c_void, CStr};
+use std::fmt::Display;
 use std::ptr;
 
-use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyList, PyString, PyTuple};
+
+use crate::errors::invalid;
 
 /// `struct ArrowSchema` of the Arrow C Data Interface.
 #[repr(C)]
@@ -97,6 +99,27 @@ impl Drop for OwnedArray {
     }
 }
 
+/// Where a column comes from, for messages: the argument, and the column's position in it when
+/// the argument is a list of columns.
+#[derive(Clone, Copy)]
+struct Place<'a> {
+    arg: &'a str,
+    item: Option<usize>,
+}
+
+impl Place<'_> {
+    /// A `UsageError` naming the argument (and the item and `row` where known).
+    fn error(self, row: Option<usize>, message: impl Display) -> PyErr {
+        let at = match (self.item, row) {
+            (Some(i), Some(r)) => format!("item {i}, row {r}: "),
+            (Some(i), None) => format!("item {i}: "),
+            (None, Some(r)) => format!("row {r}: "),
+            (None, None) => String::new(),
+        };
+        invalid(self.arg, format!("{at}{message}")).into()
+    }
+}
+
 /// The string layouts we read.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Layout {
@@ -106,16 +129,19 @@ enum Layout {
     Null,
 }
 
-fn layout_of(format: &str, what: &str) -> PyResult<Layout> {
+fn layout_of(format: &str, at: Place<'_>) -> PyResult<Layout> {
     match format {
         "u" => Ok(Layout::Utf8),
         "U" => Ok(Layout::LargeUtf8),
         "vu" => Ok(Layout::Utf8View),
         "n" => Ok(Layout::Null),
-        other => Err(PyTypeError::new_err(format!(
-            "{what}: expected a column of strings, got Arrow format {other:?} \
-             (cast it to string first)"
-        ))),
+        other => Err(at.error(
+            None,
+            format!(
+                "expected a column of strings, got Arrow format '{other}' \
+                 (cast it to string first)"
+            ),
+        )),
     }
 }
 
@@ -138,36 +164,56 @@ impl TextColumns<'_> {
     }
 }
 
-/// Reads each object as one text column.
-pub fn text_columns<'py>(objects: &[Bound<'py, PyAny>], what: &str) -> PyResult<TextColumns<'py>> {
-    let mut out = TextColumns {
-        capsules: Vec::new(),
-        arrays: Vec::new(),
-        owned: Vec::new(),
-        columns: Vec::new(),
-    };
-    for (i, obj) in objects.iter().enumerate() {
-        let name = format!("{what}[{i}]");
-        let column = if obj.hasattr("__arrow_c_stream__")? {
-            read_stream(obj, &name, &mut out)?
-        } else if obj.hasattr("__arrow_c_array__")? {
-            read_array_capsules(obj, &name, &mut out)?
-        } else if let Ok(list) = obj.cast::<PyList>() {
-            read_list(list, &name, &mut out)?
-        } else {
-            return Err(PyTypeError::new_err(format!(
-                "{name}: expected a list of strings or an Arrow string array, got {}",
-                obj.get_type().name()?
-            )));
-        };
-        out.columns.push(column);
+impl<'py> TextColumns<'py> {
+    fn empty() -> Self {
+        Self {
+            capsules: Vec::new(),
+            arrays: Vec::new(),
+            owned: Vec::new(),
+            columns: Vec::new(),
+        }
     }
+
+    fn read(&mut self, obj: &Bound<'py, PyAny>, at: Place<'_>) -> PyResult<()> {
+        let column = if obj.hasattr("__arrow_c_stream__")? {
+            read_stream(obj, at, self)?
+        } else if obj.hasattr("__arrow_c_array__")? {
+            read_array_capsules(obj, at, self)?
+        } else if let Ok(list) = obj.cast::<PyList>() {
+            read_list(list, at, self)?
+        } else {
+            return Err(at.error(
+                None,
+                format!(
+                    "expected a list of strings or an Arrow string array, got {}",
+                    obj.get_type().name()?
+                ),
+            ));
+        };
+        self.columns.push(column);
+        Ok(())
+    }
+}
+
+/// Reads the argument `arg`, a list of objects, as one text column per object.
+pub fn text_columns<'py>(objects: &[Bound<'py, PyAny>], arg: &str) -> PyResult<TextColumns<'py>> {
+    let mut out = TextColumns::empty();
+    for (i, obj) in objects.iter().enumerate() {
+        out.read(obj, Place { arg, item: Some(i) })?;
+    }
+    Ok(out)
+}
+
+/// Reads the argument `arg` as one text column.
+pub fn text_column<'py>(obj: &Bound<'py, PyAny>, arg: &str) -> PyResult<TextColumns<'py>> {
+    let mut out = TextColumns::empty();
+    out.read(obj, Place { arg, item: None })?;
     Ok(out)
 }
 
 fn read_list(
     list: &Bound<'_, PyList>,
-    name: &str,
+    at: Place<'_>,
     out: &mut TextColumns<'_>,
 ) -> PyResult<Vec<&'static str>> {
     let mut owned = Vec::with_capacity(list.len());
@@ -175,12 +221,14 @@ fn read_list(
         if item.is_none() {
             owned.push(String::new());
         } else if let Ok(s) = item.cast::<PyString>() {
-            owned.push(s.to_str()?.to_owned());
+            // Fails only for a string with lone surrogates, which UTF-8 cannot hold.
+            let text = s.to_str().map_err(|e| at.error(Some(row), e))?;
+            owned.push(text.to_owned());
         } else {
-            return Err(PyTypeError::new_err(format!(
-                "{name}, row {row}: expected a string or None, got {}",
-                item.get_type().name()?
-            )));
+            return Err(at.error(
+                Some(row),
+                format!("expected a string or None, got {}", item.get_type().name()?),
+            ));
         }
     }
     let strs = owned
@@ -198,20 +246,28 @@ fn read_list(
 
 fn read_array_capsules<'py>(
     obj: &Bound<'py, PyAny>,
-    name: &str,
+    at: Place<'_>,
     out: &mut TextColumns<'py>,
 ) -> PyResult<Vec<&'static str>> {
+    let broken = |e: &dyn Display| at.error(None, format!("a broken __arrow_c_array__: {e}"));
     let pair = obj.call_method0("__arrow_c_array__")?;
-    let pair = pair.cast::<PyTuple>()?;
-    let schema_capsule = pair.get_item(0)?.cast_into::<PyCapsule>()?;
-    let array_capsule = pair.get_item(1)?.cast_into::<PyCapsule>()?;
-    let schema = schema_capsule.pointer_checked(Some(c"arrow_schema"))?;
-    let array = array_capsule.pointer_checked(Some(c"arrow_array"))?;
+    let pair = pair.cast::<PyTuple>().map_err(|e| broken(&e))?;
+    let capsule = |i: usize| -> PyResult<Bound<'py, PyCapsule>> {
+        let item = pair.get_item(i).map_err(|e| broken(&e))?;
+        item.cast_into::<PyCapsule>().map_err(|e| broken(&e))
+    };
+    let (schema_capsule, array_capsule) = (capsule(0)?, capsule(1)?);
+    let schema = schema_capsule
+        .pointer_checked(Some(c"arrow_schema"))
+        .map_err(|e| broken(&e))?;
+    let array = array_capsule
+        .pointer_checked(Some(c"arrow_array"))
+        .map_err(|e| broken(&e))?;
     // SAFETY: the capsules are named per the PyCapsule interface, so their pointers are a
     // valid ArrowSchema and ArrowArray, owned by the capsules we keep alive in `out`.
-    let layout = unsafe { schema_layout(&*schema.cast::<FfiSchema>().as_ptr(), name)? };
+    let layout = unsafe { schema_layout(&*schema.cast::<FfiSchema>().as_ptr(), at)? };
     // SAFETY: as above; the array's buffers live as long as its capsule.
-    let strs = unsafe { read_array(&*array.cast::<FfiArray>().as_ptr(), layout, name)? };
+    let strs = unsafe { read_array(&*array.cast::<FfiArray>().as_ptr(), layout, at)? };
     out.capsules.push(schema_capsule);
     out.capsules.push(array_capsule);
     Ok(strs)
@@ -219,14 +275,17 @@ fn read_array_capsules<'py>(
 
 fn read_stream<'py>(
     obj: &Bound<'py, PyAny>,
-    name: &str,
+    at: Place<'_>,
     out: &mut TextColumns<'py>,
 ) -> PyResult<Vec<&'static str>> {
+    let broken = |e: &dyn Display| at.error(None, format!("a broken __arrow_c_stream__: {e}"));
     let capsule = obj
         .call_method0("__arrow_c_stream__")?
-        .cast_into::<PyCapsule>()?;
+        .cast_into::<PyCapsule>()
+        .map_err(|e| broken(&e))?;
     let stream = capsule
-        .pointer_checked(Some(c"arrow_array_stream"))?
+        .pointer_checked(Some(c"arrow_array_stream"))
+        .map_err(|e| broken(&e))?
         .cast::<FfiStream>()
         .as_ptr();
     let stream_error = |code: c_int| {
@@ -238,23 +297,26 @@ fn read_stream<'py>(
                 .filter(|p| !p.is_null())
                 .map(|p| CStr::from_ptr(p).to_string_lossy().into_owned())
         };
-        PyValueError::new_err(format!(
-            "{name}: the Arrow stream failed (code {code}): {}",
-            message.unwrap_or_default()
-        ))
+        at.error(
+            None,
+            format!(
+                "the Arrow stream failed (code {code}): {}",
+                message.unwrap_or_default()
+            ),
+        )
     };
     // SAFETY: the capsule is named "arrow_array_stream", so it holds a valid ArrowArrayStream
     // that we may call; the capsule (kept in `out`) releases the stream itself.
     let layout = unsafe {
         let get_schema = (*stream)
             .get_schema
-            .ok_or_else(|| PyValueError::new_err(format!("{name}: released Arrow stream")))?;
+            .ok_or_else(|| at.error(None, "released Arrow stream"))?;
         let mut schema = FfiSchema::empty();
         let code = get_schema(stream, &raw mut schema);
         if code != 0 {
             return Err(stream_error(code));
         }
-        let layout = schema_layout(&schema, name);
+        let layout = schema_layout(&schema, at);
         if let Some(release) = schema.release {
             release(&raw mut schema);
         }
@@ -268,7 +330,7 @@ fn read_stream<'py>(
         let code = unsafe {
             match (*stream).get_next {
                 Some(next) => next(stream, &raw mut *array),
-                None => return Err(PyValueError::new_err(format!("{name}: released stream"))),
+                None => return Err(at.error(None, "released Arrow stream")),
             }
         };
         if code != 0 {
@@ -279,7 +341,7 @@ fn read_stream<'py>(
         }
         let owned = OwnedArray(array);
         // SAFETY: the array is valid until `owned` is dropped, and `owned` goes into `out`.
-        strs.extend(unsafe { read_array(&owned.0, layout, name)? });
+        strs.extend(unsafe { read_array(&owned.0, layout, at)? });
         out.arrays.push(owned);
     }
     out.capsules.push(capsule);
@@ -288,15 +350,13 @@ fn read_stream<'py>(
 
 /// # Safety
 /// `schema` must be a valid, unreleased ArrowSchema.
-unsafe fn schema_layout(schema: &FfiSchema, name: &str) -> PyResult<Layout> {
+unsafe fn schema_layout(schema: &FfiSchema, at: Place<'_>) -> PyResult<Layout> {
     if schema.format.is_null() {
-        return Err(PyValueError::new_err(format!(
-            "{name}: Arrow schema without a format"
-        )));
+        return Err(at.error(None, "Arrow schema without a format"));
     }
     // SAFETY: the format of a valid schema is a NUL-terminated string.
     let format = unsafe { CStr::from_ptr(schema.format) }.to_string_lossy();
-    layout_of(&format, name)
+    layout_of(&format, at)
 }
 
 /// Reads the strings of one array; nulls become "".
@@ -305,8 +365,12 @@ unsafe fn schema_layout(schema: &FfiSchema, name: &str) -> PyResult<Layout> {
 /// `array` must be a valid, unreleased ArrowArray of `layout`, and must outlive every use of
 /// the returned strings (the caller keeps its owner alive and hands the strings out only
 /// through [`TextColumns::with`]).
-unsafe fn read_array(array: &FfiArray, layout: Layout, name: &str) -> PyResult<Vec<&'static str>> {
-    let bad = |m: &str| PyValueError::new_err(format!("{name}: malformed Arrow array: {m}"));
+unsafe fn read_array(
+    array: &FfiArray,
+    layout: Layout,
+    at: Place<'_>,
+) -> PyResult<Vec<&'static str>> {
+    let bad = |m: &str| at.error(None, format!("malformed Arrow array: {m}"));
     let len = usize::try_from(array.length).map_err(|_| bad("negative length"))?;
     let offset = usize::try_from(array.offset).map_err(|_| bad("negative offset"))?;
     if layout == Layout::Null {
@@ -331,8 +395,7 @@ unsafe fn read_array(array: &FfiArray, layout: Layout, name: &str) -> PyResult<V
     };
     let mut out = Vec::with_capacity(len);
     let utf8 = |bytes: &'static [u8], row: usize| -> PyResult<&'static str> {
-        std::str::from_utf8(bytes)
-            .map_err(|e| PyValueError::new_err(format!("{name}, row {row}: invalid UTF-8 ({e})")))
+        std::str::from_utf8(bytes).map_err(|e| at.error(Some(row), format!("invalid UTF-8 ({e})")))
     };
     match layout {
         Layout::Utf8 | Layout::LargeUtf8 => {

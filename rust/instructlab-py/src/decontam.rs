@@ -4,9 +4,22 @@ use instructlab_core::decontam::{decontaminate as core_decontaminate, DecontamPa
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
-use crate::arrow::text_columns;
+use crate::arrow::{text_column, text_columns};
+use crate::bytes::to_bytes;
 use crate::interrupt::detach_interruptible;
 use crate::text::parse_normalize;
+
+/// The integer arguments of [`decontaminate`], each checked by name.
+mod arg {
+    use pyo3::prelude::*;
+
+    use crate::args::int;
+
+    /// Words per n-gram; 0 is refused by name.
+    pub fn ngram(obj: &Bound<'_, PyAny>) -> PyResult<usize> {
+        int(obj, "ngram", 1..=usize::MAX)
+    }
+}
 
 /// Compares training rows (their `columns` pooled) with `references`. Returns the overlap
 /// fraction per row (little-endian `float32` bytes) and the first matching reference per row
@@ -18,7 +31,7 @@ pub fn decontaminate<'py>(
     py: Python<'py>,
     columns: Vec<Bound<'py, PyAny>>,
     references: Bound<'py, PyAny>,
-    ngram: usize,
+    #[pyo3(from_py_with = arg::ngram)] ngram: usize,
     threshold: f64,
     normalize: &str,
 ) -> PyResult<(Bound<'py, PyBytes>, Bound<'py, PyBytes>)> {
@@ -28,19 +41,12 @@ pub fn decontaminate<'py>(
         normalize: parse_normalize(normalize)?,
     };
     let rows = text_columns(&columns, "columns")?;
-    let refs = text_columns(&[references], "references")?;
+    let refs = text_column(&references, "references")?;
     let result = rows.with(|c| {
         refs.with(|r| detach_interruptible(py, |stop| core_decontaminate(c, r[0], &params, stop)))
     })?;
-    let overlap: Vec<u8> = result
-        .overlap
-        .iter()
-        .flat_map(|f| f.to_le_bytes())
-        .collect();
-    let matched: Vec<u8> = result
-        .matched
-        .iter()
-        .flat_map(|m| m.to_le_bytes())
-        .collect();
-    Ok((PyBytes::new(py, &overlap), PyBytes::new(py, &matched)))
+    Ok((
+        to_bytes(py, &result.overlap)?,
+        to_bytes(py, &result.matched)?,
+    ))
 }

@@ -9,12 +9,22 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 /// A core error on its way to Python. (A local type, so `From<…> for PyErr` is allowed here.)
+#[derive(Debug)]
 pub struct NativeError(pub Error);
 
 impl From<Error> for NativeError {
     fn from(err: Error) -> Self {
         Self(err)
     }
+}
+
+/// A bad argument: `name` is the argument (or input) at fault, `message` says what is wrong and
+/// what is expected. Python sees `UsageError("name: message", param=name)`.
+pub fn invalid(name: &str, message: impl Into<String>) -> NativeError {
+    NativeError(Error::InvalidArgument {
+        name: name.to_owned(),
+        message: message.into(),
+    })
 }
 
 impl From<NativeError> for PyErr {
@@ -54,6 +64,7 @@ fn instantiate(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
         }
         Error::InvalidArgument { name, message } => {
             kwargs.set_item("message", format!("{name}: {message}"))?;
+            kwargs.set_item("param", name)?;
             "UsageError"
         }
         Error::ChatTemplate { message } => {

@@ -1,11 +1,12 @@
 //! Binding of `instructlab_core::filter`: quality filters with a reason per dropped row.
 
 use instructlab_core::filter::{filter_rows, FilterConfig, Reason};
-use pyo3::exceptions::{PyKeyError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 
-use crate::arrow::text_columns;
+use crate::args::{describe, int};
+use crate::arrow::text_column;
+use crate::errors::invalid;
 use crate::interrupt::detach_interruptible;
 
 /// The reason names by code: index 0 is `None` (kept).
@@ -16,16 +17,49 @@ pub fn filter_reasons() -> Vec<Option<&'static str>> {
         .collect()
 }
 
-fn set_option<T: for<'a, 'py> FromPyObject<'a, 'py>>(
-    slot: &mut Option<T>,
-    value: &Bound<'_, PyAny>,
-) -> PyResult<()> {
+/// A count setting: `None` (off) or a non-negative integer, named `key` in messages.
+fn count(slot: &mut Option<usize>, key: &str, value: &Bound<'_, PyAny>) -> PyResult<()> {
     *slot = if value.is_none() {
         None
     } else {
-        Some(value.extract().map_err(Into::into)?)
+        Some(int(value, key, 0..=usize::MAX)?)
     };
     Ok(())
+}
+
+/// A number setting (a ratio, a length): `None` (off) or a number, named `key` in messages.
+fn number(slot: &mut Option<f64>, key: &str, value: &Bound<'_, PyAny>) -> PyResult<()> {
+    *slot = if value.is_none() {
+        None
+    } else {
+        Some(value.extract::<f64>().map_err(|_| {
+            invalid(
+                key,
+                format!("expected a number or None, got {}", describe(value)),
+            )
+        })?)
+    };
+    Ok(())
+}
+
+/// An n-gram setting: `None` (off) or a list of `(n, fraction)` pairs, named `key` in messages.
+fn ngram_fractions(key: &str, value: &Bound<'_, PyAny>) -> PyResult<Vec<(usize, f64)>> {
+    if value.is_none() {
+        return Ok(Vec::new());
+    }
+    let pairs: Vec<(Bound<'_, PyAny>, f64)> = value.extract().map_err(|_| {
+        invalid(
+            key,
+            format!(
+                "expected a list of (n, fraction) pairs or None, got {}",
+                describe(value)
+            ),
+        )
+    })?;
+    pairs
+        .into_iter()
+        .map(|(n, fraction)| Ok((int(&n, key, 1..=usize::MAX)?, fraction)))
+        .collect()
 }
 
 /// Builds a configuration from a preset and overrides (`None` switches a check off).
@@ -34,58 +68,57 @@ fn config(preset: &str, overrides: Option<&Bound<'_, PyDict>>) -> PyResult<Filte
         "default" | "sdg" => FilterConfig::default(),
         "gopher" => FilterConfig::gopher(),
         other => {
-            return Err(PyValueError::new_err(format!(
-                "preset: {other:?} is not 'default' or 'gopher'"
-            )))
+            return Err(invalid("preset", format!("'{other}' is not 'default' or 'gopher'")).into())
         }
     };
     let Some(overrides) = overrides else {
         return Ok(c);
     };
     for (key, value) in overrides.iter() {
-        let key: String = key.extract()?;
-        let v = &value;
-        match key.as_str() {
-            "min_chars" => set_option(&mut c.min_chars, v)?,
-            "max_chars" => set_option(&mut c.max_chars, v)?,
-            "min_words" => set_option(&mut c.min_words, v)?,
-            "max_words" => set_option(&mut c.max_words, v)?,
-            "min_tokens" => set_option(&mut c.min_tokens, v)?,
-            "max_tokens" => set_option(&mut c.max_tokens, v)?,
-            "min_avg_word_length" => set_option(&mut c.min_avg_word_length, v)?,
-            "max_avg_word_length" => set_option(&mut c.max_avg_word_length, v)?,
-            "max_symbol_word_ratio" => set_option(&mut c.max_symbol_word_ratio, v)?,
-            "max_bullet_lines_ratio" => set_option(&mut c.max_bullet_lines_ratio, v)?,
-            "max_ellipsis_lines_ratio" => set_option(&mut c.max_ellipsis_lines_ratio, v)?,
-            "min_alpha_words_ratio" => set_option(&mut c.min_alpha_words_ratio, v)?,
-            "min_stop_words" => set_option(&mut c.min_stop_words, v)?,
-            "max_non_alnum_ratio" => set_option(&mut c.max_non_alnum_ratio, v)?,
-            "max_duplicate_lines" => set_option(&mut c.max_duplicate_lines, v)?,
-            "max_duplicate_paragraphs" => set_option(&mut c.max_duplicate_paragraphs, v)?,
-            "max_duplicate_line_chars" => set_option(&mut c.max_duplicate_line_chars, v)?,
+        let Ok(key) = key.extract::<String>() else {
+            let got = describe(&key);
+            return Err(invalid(
+                "overrides",
+                format!("a setting name must be a string, got {got}"),
+            )
+            .into());
+        };
+        let (k, v) = (key.as_str(), &value);
+        match k {
+            "min_chars" => count(&mut c.min_chars, k, v)?,
+            "max_chars" => count(&mut c.max_chars, k, v)?,
+            "min_words" => count(&mut c.min_words, k, v)?,
+            "max_words" => count(&mut c.max_words, k, v)?,
+            "min_tokens" => count(&mut c.min_tokens, k, v)?,
+            "max_tokens" => count(&mut c.max_tokens, k, v)?,
+            "min_avg_word_length" => number(&mut c.min_avg_word_length, k, v)?,
+            "max_avg_word_length" => number(&mut c.max_avg_word_length, k, v)?,
+            "max_symbol_word_ratio" => number(&mut c.max_symbol_word_ratio, k, v)?,
+            "max_bullet_lines_ratio" => number(&mut c.max_bullet_lines_ratio, k, v)?,
+            "max_ellipsis_lines_ratio" => number(&mut c.max_ellipsis_lines_ratio, k, v)?,
+            "min_alpha_words_ratio" => number(&mut c.min_alpha_words_ratio, k, v)?,
+            "min_stop_words" => count(&mut c.min_stop_words, k, v)?,
+            "max_non_alnum_ratio" => number(&mut c.max_non_alnum_ratio, k, v)?,
+            "max_duplicate_lines" => number(&mut c.max_duplicate_lines, k, v)?,
+            "max_duplicate_paragraphs" => number(&mut c.max_duplicate_paragraphs, k, v)?,
+            "max_duplicate_line_chars" => number(&mut c.max_duplicate_line_chars, k, v)?,
             "max_duplicate_paragraph_chars" => {
-                set_option(&mut c.max_duplicate_paragraph_chars, v)?;
+                number(&mut c.max_duplicate_paragraph_chars, k, v)?;
             }
-            "top_ngrams" => {
-                c.top_ngrams = if v.is_none() {
-                    Vec::new()
-                } else {
-                    v.extract()?
-                };
-            }
-            "duplicate_ngrams" => {
-                c.duplicate_ngrams = if v.is_none() {
-                    Vec::new()
-                } else {
-                    v.extract()?
-                };
-            }
-            "truncated_min_words" => set_option(&mut c.truncated_min_words, v)?,
-            "max_echo_similarity" => set_option(&mut c.max_echo_similarity, v)?,
+            "top_ngrams" => c.top_ngrams = ngram_fractions(k, v)?,
+            "duplicate_ngrams" => c.duplicate_ngrams = ngram_fractions(k, v)?,
+            "truncated_min_words" => count(&mut c.truncated_min_words, k, v)?,
+            "max_echo_similarity" => number(&mut c.max_echo_similarity, k, v)?,
             other => {
-                return Err(PyKeyError::new_err(format!(
-                    "unknown filter setting {other:?}"
-                )))
+                let known: Vec<String> = settings(overrides.py(), &FilterConfig::default())?
+                    .keys()
+                    .iter()
+                    .map(|k| k.to_string())
+                    .collect();
+                let known = known.join(", ");
+                return Err(
+                    invalid(other, format!("unknown filter setting; use one of {known}")).into(),
+                );
             }
         }
     }
@@ -101,7 +134,11 @@ pub fn filter_config<'py>(
     preset: &str,
     overrides: Option<Bound<'py, PyDict>>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let c = config(preset, overrides.as_ref())?;
+    settings(py, &config(preset, overrides.as_ref())?)
+}
+
+/// Every setting of `c` by name: what `filter_config` returns, and the names `overrides` takes.
+fn settings<'py>(py: Python<'py>, c: &FilterConfig) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
     d.set_item("min_chars", c.min_chars)?;
     d.set_item("max_chars", c.max_chars)?;
@@ -124,11 +161,27 @@ pub fn filter_config<'py>(
         "max_duplicate_paragraph_chars",
         c.max_duplicate_paragraph_chars,
     )?;
-    d.set_item("top_ngrams", c.top_ngrams)?;
-    d.set_item("duplicate_ngrams", c.duplicate_ngrams)?;
+    d.set_item("top_ngrams", &c.top_ngrams)?;
+    d.set_item("duplicate_ngrams", &c.duplicate_ngrams)?;
     d.set_item("truncated_min_words", c.truncated_min_words)?;
     d.set_item("max_echo_similarity", c.max_echo_similarity)?;
     Ok(d)
+}
+
+/// The integer arguments of [`quality_filter`], each checked by name.
+mod arg {
+    use pyo3::prelude::*;
+
+    use crate::args::int_list;
+
+    /// `None`, or one token count per row.
+    pub fn token_counts(obj: &Bound<'_, PyAny>) -> PyResult<Option<Vec<u32>>> {
+        if obj.is_none() {
+            Ok(None)
+        } else {
+            int_list(obj, "token_counts", 0..=u32::MAX).map(Some)
+        }
+    }
 }
 
 /// Runs the quality filters; returns one reason code per row (0 = kept) as bytes.
@@ -139,20 +192,24 @@ pub fn quality_filter<'py>(
     py: Python<'py>,
     column: Bound<'py, PyAny>,
     questions: Option<Bound<'py, PyAny>>,
-    token_counts: Option<Vec<u32>>,
+    #[pyo3(from_py_with = arg::token_counts)] token_counts: Option<Vec<u32>>,
     preset: &str,
     overrides: Option<Bound<'py, PyDict>>,
 ) -> PyResult<Bound<'py, PyBytes>> {
     let config = config(preset, overrides.as_ref())?;
-    let mut objects = vec![column];
-    objects.extend(questions.clone());
-    let cols = text_columns(&objects, "column")?;
-    let has_questions = questions.is_some();
-    let codes = cols.with(|c| {
-        let q = if has_questions { Some(c[1]) } else { None };
-        detach_interruptible(py, |stop| {
-            filter_rows(c[0], q, token_counts.as_deref(), &config, stop)
-        })
+    let texts = text_column(&column, "column")?;
+    let questions = questions
+        .map(|q| text_column(&q, "questions"))
+        .transpose()?;
+    let codes = texts.with(|t| match &questions {
+        Some(questions) => questions.with(|q| {
+            detach_interruptible(py, |stop| {
+                filter_rows(t[0], Some(q[0]), token_counts.as_deref(), &config, stop)
+            })
+        }),
+        None => detach_interruptible(py, |stop| {
+            filter_rows(t[0], None, token_counts.as_deref(), &config, stop)
+        }),
     })?;
     Ok(PyBytes::new(py, &codes))
 }

@@ -9,7 +9,9 @@ mod pack;
 mod taxonomy;
 mod yaml;
 
+mod args;
 mod arrow;
+mod bytes;
 mod decontam;
 mod dedup;
 mod filter;

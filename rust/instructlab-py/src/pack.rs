@@ -18,30 +18,52 @@ use instructlab_core::pack::plan::{self, PlanOptions};
 use instructlab_core::pack::template::ChatTemplate;
 use instructlab_core::pack::tokenize::TextTokenizer;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict};
+use pyo3::types::PyDict;
 
-use crate::errors::NativeError;
+use crate::bytes::{from_bytes, to_bytes};
+use crate::errors::{invalid, NativeError};
+use crate::interrupt::detach_interruptible;
 
-fn le_bytes<'py, T: Copy, const N: usize>(
-    py: Python<'py>,
-    values: &[T],
-    to: impl Fn(T) -> [u8; N],
-) -> Bound<'py, PyBytes> {
-    let mut raw: Vec<u8> = Vec::with_capacity(values.len() * N);
-    for &v in values {
-        raw.extend_from_slice(&to(v));
+/// The integer arguments of this file, each checked by name.
+mod arg {
+    use pyo3::prelude::*;
+
+    use crate::args::{int, int_list, int_or_none};
+
+    /// Tokens; a sample needs at least one.
+    pub fn max_seq_len(obj: &Bound<'_, PyAny>) -> PyResult<usize> {
+        int(obj, "max_seq_len", 1..=usize::MAX)
     }
-    PyBytes::new(py, &raw)
-}
 
-fn read_le<T, const N: usize>(raw: &[u8], from: impl Fn([u8; N]) -> T) -> Vec<T> {
-    raw.chunks_exact(N)
-        .map(|c| {
-            let mut a = [0u8; N];
-            a.copy_from_slice(c);
-            from(a)
-        })
-        .collect()
+    /// Tokens; 0 sets no lower bound.
+    pub fn min_seq_len(obj: &Bound<'_, PyAny>) -> PyResult<usize> {
+        int(obj, "min_seq_len", 0..=usize::MAX)
+    }
+
+    /// Tokens per micro-batch per rank.
+    pub fn token_budget(obj: &Bound<'_, PyAny>) -> PyResult<u64> {
+        int(obj, "token_budget", 1..=u64::MAX)
+    }
+
+    /// The plan numbers ranks with `u32`.
+    pub fn ranks(obj: &Bound<'_, PyAny>) -> PyResult<usize> {
+        int(obj, "ranks", 1..=u32::MAX as usize)
+    }
+
+    /// Samples per optimizer step.
+    pub fn effective_batch_size(obj: &Bound<'_, PyAny>) -> PyResult<usize> {
+        int(obj, "effective_batch_size", 1..=usize::MAX)
+    }
+
+    /// The seed of the sample order, or `None` to keep the input order.
+    pub fn seed(obj: &Bound<'_, PyAny>) -> PyResult<Option<u64>> {
+        int_or_none(obj, "seed", 0..=u64::MAX)
+    }
+
+    /// Sample indices, as `PackEngine.process` numbers them.
+    pub fn samples(obj: &Bound<'_, PyAny>) -> PyResult<Vec<u32>> {
+        int_list(obj, "samples", 0..=u32::MAX)
+    }
 }
 
 /// A chat template, a tokenizer and sample settings: turns JSONL records into masked samples.
@@ -58,11 +80,18 @@ impl PackEngine {
         tokenizer_json: &str,
         chat_template: &str,
         special_tokens: BTreeMap<String, String>,
-        max_seq_len: usize,
-        min_seq_len: usize,
+        #[pyo3(from_py_with = arg::max_seq_len)] max_seq_len: usize,
+        #[pyo3(from_py_with = arg::min_seq_len)] min_seq_len: usize,
         end_of_turn: Option<String>,
         source_name: &str,
     ) -> PyResult<Self> {
+        if min_seq_len > max_seq_len {
+            return Err(invalid(
+                "min_seq_len",
+                format!("{min_seq_len} is above max_seq_len ({max_seq_len}); no sample could fit"),
+            )
+            .into());
+        }
         let tokenizer =
             TextTokenizer::from_json(tokenizer_json, source_name).map_err(NativeError)?;
         let template = ChatTemplate::new(chat_template, &special_tokens).map_err(NativeError)?;
@@ -85,22 +114,18 @@ impl PackEngine {
         messages_json: &str,
         add_generation_prompt: bool,
     ) -> PyResult<String> {
-        let messages: serde_json::Value = serde_json::from_str(messages_json).map_err(|e| {
-            pyo3::exceptions::PyValueError::new_err(format!("messages are not valid JSON: {e}"))
-        })?;
-        py.detach(|| {
+        let messages: serde_json::Value = serde_json::from_str(messages_json)
+            .map_err(|e| invalid("messages_json", format!("not valid JSON: {e}")))?;
+        detach_interruptible(py, |_| {
             self.engine
                 .template
                 .render(&messages, add_generation_prompt, None)
         })
-        .map_err(|e| NativeError(e).into())
     }
 
     /// Token ids of `text`, without added special tokens.
     fn encode(&self, py: Python<'_>, text: &str) -> PyResult<Vec<u32>> {
-        py.detach(|| self.engine.tokenizer.encode(text))
-            .map(|e| e.ids)
-            .map_err(|e| NativeError(e).into())
+        detach_interruptible(py, |_| self.engine.tokenizer.encode(text)).map(|e| e.ids)
     }
 
     /// Seconds spent so far, summed over threads: `(in the tokenizer, on whole records)`.
@@ -116,19 +141,13 @@ impl PackEngine {
     /// `offsets` (u64, one more than samples), `record_index` (u32), `learned` (u32) as bytes;
     /// `record_id` (list of str); `dropped` (list of (record index, reason, detail)).
     fn process<'py>(&self, py: Python<'py>, lines: Vec<String>) -> PyResult<Bound<'py, PyDict>> {
-        let batch = py.detach(|| self.engine.process(&lines));
+        let batch = detach_interruptible(py, |_| Ok(self.engine.process(&lines)))?;
         let out = PyDict::new(py);
-        out.set_item(
-            "input_ids",
-            le_bytes(py, &batch.input_ids, u32::to_le_bytes),
-        )?;
-        out.set_item("labels", le_bytes(py, &batch.labels, i32::to_le_bytes))?;
-        out.set_item("offsets", le_bytes(py, &batch.offsets, u64::to_le_bytes))?;
-        out.set_item(
-            "record_index",
-            le_bytes(py, &batch.record_index, u32::to_le_bytes),
-        )?;
-        out.set_item("learned", le_bytes(py, &batch.learned, u32::to_le_bytes))?;
+        out.set_item("input_ids", to_bytes(py, &batch.input_ids)?)?;
+        out.set_item("labels", to_bytes(py, &batch.labels)?)?;
+        out.set_item("offsets", to_bytes(py, &batch.offsets)?)?;
+        out.set_item("record_index", to_bytes(py, &batch.record_index)?)?;
+        out.set_item("learned", to_bytes(py, &batch.learned)?)?;
         out.set_item("record_id", batch.record_id)?;
         let dropped: Vec<(u32, &str, String)> = batch
             .dropped
@@ -147,13 +166,13 @@ impl PackEngine {
 pub fn plan_packing<'py>(
     py: Python<'py>,
     lengths: &[u8],
-    token_budget: u64,
-    ranks: usize,
-    effective_batch_size: usize,
-    seed: Option<u64>,
+    #[pyo3(from_py_with = arg::token_budget)] token_budget: u64,
+    #[pyo3(from_py_with = arg::ranks)] ranks: usize,
+    #[pyo3(from_py_with = arg::effective_batch_size)] effective_batch_size: usize,
+    #[pyo3(from_py_with = arg::seed)] seed: Option<u64>,
     regroup: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let lengths: Vec<u32> = read_le(lengths, u32::from_le_bytes);
+    let lengths: Vec<u32> = from_bytes("lengths", lengths)?;
     let options = PlanOptions {
         token_budget,
         ranks,
@@ -161,16 +180,14 @@ pub fn plan_packing<'py>(
         seed,
         regroup,
     };
-    let p = py
-        .detach(|| plan::plan(&lengths, &options))
-        .map_err(NativeError)?;
+    let p = detach_interruptible(py, |_| plan::plan(&lengths, &options))?;
     let out = PyDict::new(py);
-    out.set_item("samples", le_bytes(py, &p.samples, u32::to_le_bytes))?;
-    out.set_item("starts", le_bytes(py, &p.starts, u64::to_le_bytes))?;
-    out.set_item("step", le_bytes(py, &p.step, u32::to_le_bytes))?;
-    out.set_item("micro", le_bytes(py, &p.micro, u32::to_le_bytes))?;
-    out.set_item("rank", le_bytes(py, &p.rank, u32::to_le_bytes))?;
-    out.set_item("tokens", le_bytes(py, &p.tokens, u64::to_le_bytes))?;
+    out.set_item("samples", to_bytes(py, &p.samples)?)?;
+    out.set_item("starts", to_bytes(py, &p.starts)?)?;
+    out.set_item("step", to_bytes(py, &p.step)?)?;
+    out.set_item("micro", to_bytes(py, &p.micro)?)?;
+    out.set_item("rank", to_bytes(py, &p.rank)?)?;
+    out.set_item("tokens", to_bytes(py, &p.tokens)?)?;
     let s = &p.stats;
     let stats = PyDict::new(py);
     stats.set_item("steps", s.steps)?;
@@ -199,14 +216,12 @@ pub fn flatten_packed(
     input_ids: &[u8],
     labels: &[u8],
     offsets: &[u8],
-    samples: Vec<u32>,
+    #[pyo3(from_py_with = arg::samples)] samples: Vec<u32>,
 ) -> PyResult<(Vec<u32>, Vec<i32>, Vec<u32>, Vec<u32>)> {
-    let ids: Vec<u32> = read_le(input_ids, u32::from_le_bytes);
-    let labels: Vec<i32> = read_le(labels, i32::from_le_bytes);
-    let offsets: Vec<u64> = read_le(offsets, u64::from_le_bytes);
-    let flat = py
-        .detach(|| plan::flatten(&ids, &labels, &offsets, &samples))
-        .map_err(NativeError)?;
+    let ids: Vec<u32> = from_bytes("input_ids", input_ids)?;
+    let labels: Vec<i32> = from_bytes("labels", labels)?;
+    let offsets: Vec<u64> = from_bytes("offsets", offsets)?;
+    let flat = detach_interruptible(py, |_| plan::flatten(&ids, &labels, &offsets, &samples))?;
     Ok((
         flat.input_ids,
         flat.labels,
@@ -222,8 +237,6 @@ pub fn gguf_tokenizer(
     py: Python<'_>,
     path: PathBuf,
 ) -> PyResult<(String, Option<String>, BTreeMap<String, String>)> {
-    let tok = py
-        .detach(|| gguf::tokenizer_from_gguf(&path))
-        .map_err(NativeError)?;
+    let tok = detach_interruptible(py, |_| gguf::tokenizer_from_gguf(&path))?;
     Ok((tok.tokenizer_json, tok.chat_template, tok.special_tokens))
 }

@@ -1,12 +1,13 @@
 //! Binding of `instructlab_core::text`: normalisation options and a normaliser for Python.
 
 use instructlab_core::text::Normalize;
-use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
+
+use crate::errors::{invalid, NativeError};
 
 /// Reads a normalisation spec: a preset (`raw`, `default`, `aggressive`) or `+`-joined flags
 /// (`nfkc`, `lowercase`, `whitespace`, `punctuation`).
-pub fn parse_normalize(spec: &str) -> PyResult<Normalize> {
+pub fn parse_normalize(spec: &str) -> Result<Normalize, NativeError> {
     match spec {
         "raw" | "none" => return Ok(Normalize::RAW),
         "default" => return Ok(Normalize::default()),
@@ -21,10 +22,18 @@ pub fn parse_normalize(spec: &str) -> PyResult<Normalize> {
             "whitespace" => n.collapse_whitespace = true,
             "punctuation" => n.strip_punctuation = true,
             other => {
-                return Err(PyValueError::new_err(format!(
-                    "normalize: unknown option {other:?}; use raw, default, aggressive or \
-                     nfkc+lowercase+whitespace+punctuation"
-                )))
+                let within = if other == spec {
+                    String::new()
+                } else {
+                    format!(" in '{spec}'")
+                };
+                return Err(invalid(
+                    "normalize",
+                    format!(
+                        "unknown option '{other}'{within}; use raw, default, aggressive or \
+                         flags joined by + (nfkc, lowercase, whitespace, punctuation)"
+                    ),
+                ));
             }
         }
     }
