@@ -25,6 +25,7 @@ __all__ = [
     "atomic_open",
     "atomic_write_bytes",
     "atomic_write_text",
+    "check_dir",
     "count_jsonl_rows",
     "ensure_dir",
     "iter_jsonl",
@@ -55,6 +56,23 @@ def ensure_dir(path: str | Path) -> Path:
         raise FileError(str(folder), "is a file, not a folder") from None
     except OSError as exc:
         raise file_error(folder, exc, "create the folder") from None
+    return folder
+
+
+def check_dir(path: str | Path, what: str = "folder") -> Path:
+    """``path`` if it is a folder, or could be made one (nothing is created: a dry run can
+    check its output folder). :class:`FileError` names the file in the way, or the folder that
+    cannot be written."""
+    folder = Path(path)
+    if folder.exists() and not folder.is_dir():
+        raise FileError(str(folder), f"is a file, not a {what}")
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise FileError(str(folder), f"{existing} is a file, not a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise FileError(str(folder), f"permission denied: cannot write in {existing}")
     return folder
 
 

@@ -41,10 +41,11 @@ WORKING: dict[str, list[str]] = {
     "data decontaminate": ["{file}", "--reference", "{file}"],
     "data ingest": ["{doc}"],
     "data list": [],
-    "data mix": ["--recipe", "{recipe}"],
+    "data mix": ["--recipe", "{recipe}"],  # exits 1: the recipe lists no data sets
 }
 EXPECTED_EXIT = {
     "config edit": 1,
+    "data mix": 1,
     "model process-data": 1,
     "taxonomy diff": 1,
     "model download": 1,

@@ -692,7 +692,8 @@ def test_student_and_teacher_model_ids_come_from_the_models_list(
         ],
     )
     assert unknown.exit_code != 0
-    assert "--student-model-id 'nobody'" in unknown.output and "student, teach" in unknown.output
+    assert unknown.exit_code == 2
+    assert "--student-model-id: 'nobody'" in unknown.output and "student, teach" in unknown.output
 
 
 def test_num_instructions_is_read_as_the_scale_factor_with_a_warning(

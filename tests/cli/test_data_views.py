@@ -115,8 +115,11 @@ def test_list_shows_runs_and_files(tmp_path: Path) -> None:
     assert "run-a" in result.output and "7" in result.output
     files = CliRunner().invoke(cli, ["data", "list", "--output-dir", str(tmp_path), "--files"])
     assert "skills_train_msgs.jsonl" in files.output
-    empty = CliRunner().invoke(cli, ["data", "list", "--output-dir", str(tmp_path / "none")])
-    assert "No generated data yet." in empty.output
+    missing = CliRunner().invoke(cli, ["data", "list", "--output-dir", str(tmp_path / "none")])
+    assert missing.exit_code == 1 and "none: does not exist" in missing.output
+    (tmp_path / "empty").mkdir()
+    empty = CliRunner().invoke(cli, ["data", "list", "--output-dir", str(tmp_path / "empty")])
+    assert empty.exit_code == 0 and "No generated data yet in" in empty.output
 
 
 def test_sdk_list_defaults_to_the_configured_output_dir(tmp_path: Path) -> None:

@@ -163,7 +163,7 @@ def test_the_server_is_gone_when_the_client_is_killed_mid_request(tmp_path) -> N
 
 def test_a_server_that_dies_while_starting_reports_its_log(tmp_path) -> None:
     bogus = tmp_path / "broken.gguf"
-    bogus.write_bytes(b"this is not a gguf file")
+    bogus.write_bytes(b"GGUF" + b"\x03\x00\x00\x00 but nothing a GGUF file holds after that")
     with pytest.raises(ServerError) as caught, running_server(bogus, startup_timeout=60):
         pass
     message = str(caught.value)

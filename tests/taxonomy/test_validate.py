@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from instructlab.errors import GitError, TaxonomyError, UsageError
+from instructlab.errors import FileError, GitError, TaxonomyError
 from instructlab.taxonomy import leaves_or_raise, validate_taxonomy
 
 from .conftest import git, skill_text
@@ -120,8 +120,11 @@ def test_yaml_rules_file(example: Path, tmp_path: Path) -> None:
     rules.write_text("rules:\n  key-ordering: enable\n")
     with pytest.raises(Exception, match="'key-ordering' is not supported"):
         validate_taxonomy(example, "empty", skip_documents=True, yaml_rules=rules)
-    with pytest.raises(UsageError):
+    with pytest.raises(FileError, match=r"missing\.yaml: does not exist"):
         validate_taxonomy(example, "empty", yaml_rules=tmp_path / "missing.yaml")
+    rules.write_bytes(b"\xff\xfe rules")
+    with pytest.raises(FileError, match=r"rules\.yaml: is not UTF-8 text"):
+        validate_taxonomy(example, "empty", yaml_rules=rules)
 
 
 @pytest.mark.usefixtures("sigint_raises")

@@ -9,7 +9,8 @@ from typing import Any
 
 from instructlab import _native
 from instructlab.clean._deps import require, text_column
-from instructlab.errors import FileError, UsageError
+from instructlab.errors import FileError
+from instructlab.fileio import read_text
 
 
 @dataclass(frozen=True)
@@ -53,8 +54,8 @@ def _qna_texts(path: Path) -> list[str]:
     import yaml
 
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as err:
+        doc = yaml.safe_load(read_text(path, what="a qna.yaml"))
+    except yaml.YAMLError as err:
         raise FileError(str(path), f"cannot read the qna.yaml: {err}") from err
     texts: list[str] = []
     examples = doc.get("seed_examples", []) if isinstance(doc, dict) else []
@@ -75,19 +76,23 @@ def load_references(references: Any) -> list[str]:
         return list(references)
     path = Path(references)
     if path.is_dir():
-        return [t for f in sorted(path.rglob("qna.yaml")) for t in _qna_texts(f)]
-    if path.name.endswith((".yaml", ".yml")):
-        return _qna_texts(path)
-    from instructlab.clean.rows import load_rows
+        files = sorted(path.rglob("qna.yaml"))
+        if not files:
+            raise FileError(str(path), "holds no qna.yaml (give a taxonomy folder or a file)")
+        texts = [t for f in files for t in _qna_texts(f)]
+    elif path.name.endswith((".yaml", ".yml")):
+        texts = _qna_texts(path)
+    else:
+        from instructlab.clean.rows import load_rows
 
-    rows = load_rows(path)
-    columns = rows.qa_columns()
-    if not columns:
-        raise UsageError(
-            f"{path}: no question/answer text found (expected question and answer fields, "
-            "or messages)"
-        )
-    texts: list[str] = []
-    for name in columns:
-        texts.extend(t for t in rows.texts(name) if t)
+        rows = load_rows(path)
+        columns = rows.qa_columns()
+        if not columns:
+            raise FileError(
+                str(path),
+                "holds no question/answer text (expected question and answer fields, or messages)",
+            )
+        texts = [t for name in columns for t in rows.texts(name) if t]
+    if not texts:
+        raise FileError(str(path), "holds no reference text to compare with")
     return texts

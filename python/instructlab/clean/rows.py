@@ -246,17 +246,23 @@ def load_rows(data: Any) -> Rows:
         return data
     if isinstance(data, (str, Path)):
         path = Path(data)
+        if path.is_dir():
+            raise FileError(str(path), "is a folder; expected a .jsonl or .parquet file")
         if not path.is_file():
-            raise FileError(str(path), "no such file")
+            raise FileError(str(path), "does not exist")
         if path.suffix == ".parquet":
             pq = require("pyarrow.parquet")
             try:
-                return Rows(str(path), table=pq.read_table(path))
+                rows = Rows(str(path), table=pq.read_table(path))
             except Exception as err:  # pyarrow raises several unrelated types
                 raise FileError(str(path), f"not a readable Parquet file ({err})") from err
-        if path.suffix in (".jsonl", ".json"):
-            return _read_jsonl(path)
-        raise UsageError(f"{path}: expected a .jsonl or .parquet file")
+        elif path.suffix in (".jsonl", ".json"):
+            rows = _read_jsonl(path)
+        else:
+            raise UsageError(f"{path}: expected a .jsonl or .parquet file")
+        if len(rows) == 0:
+            raise FileError(str(path), "holds no rows")
+        return rows
     if isinstance(data, list):
         if not all(isinstance(r, dict) for r in data):
             raise UsageError("a list of rows must hold dicts")

@@ -47,7 +47,9 @@ def dedup_rows(
     Near-duplicate detection compares the named columns joined with newlines.
     """
     if not 0.0 < threshold <= 1.0:
-        raise UsageError(f"threshold: {threshold} is not in (0, 1]; 1.0 means exact duplicates")
+        raise UsageError(
+            f"threshold: {threshold} is not in (0, 1]; 1.0 means exact duplicates", "threshold"
+        )
     rows = load_rows(data)
     names = list(columns) if columns else rows.default_columns()
     result: DedupResult
@@ -142,6 +144,13 @@ def decontaminate_rows(
 ) -> CleanResult:
     """Drops rows whose question/answer text shares n-grams with the references (a list of
     texts, a qna.yaml, a taxonomy folder, or a JSONL/Parquet file of evaluation rows)."""
+    if ngram < 1:
+        raise UsageError(f"ngram: must be at least 1, got {ngram}", "ngram")
+    if not 0.0 <= threshold < 1.0:
+        raise UsageError(
+            f"threshold: {threshold} is not in [0, 1); 0 drops a row on any shared n-gram",
+            "threshold",
+        )
     rows = load_rows(data)
     names = list(columns) if columns else rows.qa_columns()
     if not names:

@@ -9,17 +9,7 @@ from typing import Any, TypeVar
 
 import click
 
-from instructlab.errors import InstructLabError
-
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-class CommandFailed(click.ClickException):
-    """An :class:`InstructLabError` on its way out of the CLI, keeping its exit code."""
-
-    def __init__(self, error: InstructLabError) -> None:
-        super().__init__(error.message)
-        self.exit_code = error.exit_code  # type: ignore[misc]  # per instance, by design
 
 
 @dataclass
@@ -42,13 +32,7 @@ def warn(message: str) -> None:
 
 
 class IlabGroup(click.Group):
-    """A group that turns :class:`InstructLabError` into a clean message and its exit code."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except InstructLabError as exc:
-            raise CommandFailed(exc) from None
+    """A command group of ``ilab`` (errors become messages at the root: ``cli/_errors.py``)."""
 
 
 def group(name: str, help_text: str) -> Callable[[F], IlabGroup]:
@@ -74,3 +58,27 @@ def human_size(num: int) -> str:
             return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
         value /= 1024
     return f"{value:.1f} GiB"
+
+
+class EndpointUrl(click.ParamType[str]):
+    """An ``http(s)://host[:port]/...`` URL, checked before anything is sent."""
+
+    name = "URL"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        from instructlab.errors import UsageError
+        from instructlab.llm.url import check_url
+
+        try:
+            return check_url(str(value))
+        except UsageError as exc:
+            detail = exc.message.split(": ", 1)[-1]
+            self.fail(detail, param, ctx)
+
+
+#: The type of every ``--endpoint-url`` option.
+ENDPOINT_URL = EndpointUrl()
+#: A count of one or more.
+POSITIVE = click.IntRange(min=1)
+#: A count of zero or more.
+NON_NEGATIVE = click.IntRange(min=0)

@@ -7,7 +7,15 @@ from typing import Any
 
 import click
 
-from instructlab.cli._common import detached_option, group, state, warn
+from instructlab.cli._common import (
+    ENDPOINT_URL,
+    NON_NEGATIVE,
+    POSITIVE,
+    detached_option,
+    group,
+    state,
+    warn,
+)
 
 
 @group("data", "Generate, mix, clean and list training data.")
@@ -19,7 +27,9 @@ def data() -> None:
 @click.option("--pipeline", show_default=True, help="simple, full, eval, a name or a directory.")
 @click.option("--model", show_default=True, help="Teacher model.")
 @click.option("--model-family", help="Teacher prompt family (default: detect).")
-@click.option("--endpoint-url", help="OpenAI-compatible endpoint of a running teacher.")
+@click.option(
+    "--endpoint-url", type=ENDPOINT_URL, help="OpenAI-compatible endpoint of a running teacher."
+)
 @click.option("--api-key", help="API key for the endpoint.")
 @click.option("--tls-insecure", is_flag=True, help="Do not verify the endpoint's certificate.")
 @click.option("--tls-client-cert", type=click.Path(path_type=Path), help="TLS client certificate.")
@@ -28,11 +38,11 @@ def data() -> None:
 @click.option("--taxonomy-path", type=click.Path(path_type=Path), show_default=True)
 @click.option("--taxonomy-base", show_default=True)
 @click.option("--output-dir", type=click.Path(path_type=Path), show_default=True)
-@click.option("--sdg-scale-factor", type=int, show_default=True)
-@click.option("--num-cpus", type=int, show_default=True, help="Cap on requests in flight.")
-@click.option("--max-num-tokens", type=int, show_default=True)
-@click.option("--chunk-word-count", type=int, show_default=True)
-@click.option("--server-ctx-size", type=int, show_default=True)
+@click.option("--sdg-scale-factor", type=POSITIVE, show_default=True)
+@click.option("--num-cpus", type=POSITIVE, show_default=True, help="Cap on requests in flight.")
+@click.option("--max-num-tokens", type=POSITIVE, show_default=True)
+@click.option("--chunk-word-count", type=POSITIVE, show_default=True)
+@click.option("--server-ctx-size", type=POSITIVE, show_default=True)
 @click.option(
     "--teacher-model-id",
     show_default=True,
@@ -50,19 +60,19 @@ def data() -> None:
 )
 @click.option(
     "--batch-size",
-    type=click.IntRange(min=0),
+    type=NON_NEGATIVE,
     help="Cap on prompts (= requests) in flight; with --num-cpus the smaller wins; 0: none.",
 )
 @click.option(
     "--gpus",
-    type=click.IntRange(min=0),
+    type=NON_NEGATIVE,
     help="GPUs for a teacher started here with vLLM (tensor parallelism); others ignore it.",
 )
 @click.option(
     "--enable-serving-output", is_flag=True, help="Show the started teacher's server log live."
 )
 @click.option("--quiet", is_flag=True, help="No live view: only the summary and errors.")
-@click.option("--num-instructions", type=int, hidden=True)
+@click.option("--num-instructions", type=POSITIVE, hidden=True)
 @click.option("--dry-run", is_flag=True, help="Validate and estimate; send nothing.")
 @click.option("--new-run", is_flag=True, help="Start afresh instead of resuming.")
 @click.option("--list-pipelines", is_flag=True, help="List the pipelines --pipeline can name.")
@@ -205,13 +215,17 @@ def list_(ctx: click.Context, output_dir: Path | None, show_files: bool) -> None
     from instructlab.core import Data
 
     sdk = Data(output_dir=output_dir, configuration=state(ctx).config_path)
-    print_runs(sdk.list(), show_files)
+    print_runs(sdk.list(), show_files, sdk.data_folder)
 
 
 @data.command()
 @click.argument("documents", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--chunk-word-count", type=int, help="Most words per chunk (default: from config).")
-@click.option("--server-ctx-size", type=int, help="Teacher context in tokens; caps the chunk size.")
+@click.option(
+    "--chunk-word-count", type=POSITIVE, help="Most words per chunk (default: from config)."
+)
+@click.option(
+    "--server-ctx-size", type=POSITIVE, help="Teacher context in tokens; caps the chunk size."
+)
 @click.option(
     "--output-dir", type=click.Path(path_type=Path), help="Write <name>.chunks.jsonl here."
 )
@@ -254,15 +268,23 @@ def _default_output(input_file: Path, step: str, output: Path | None) -> Path:
 @data.command()
 @_INPUT
 @click.option("--column", "columns", multiple=True, help="Columns to compare (repeatable).")
-@click.option("--threshold", type=float, default=1.0, show_default=True, help="1.0 = exact.")
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0, 1, min_open=True),
+    default=1.0,
+    show_default=True,
+    help="1.0 = exact.",
+)
 @click.option(
     "--normalize",
     default="default",
     show_default=True,
     help="raw, default (NFKC, case, spacing), aggressive (+ punctuation) or flags joined by +.",
 )
-@click.option("--num-perm", type=int, default=128, show_default=True, help="MinHash size.")
-@click.option("--ngram", type=int, default=5, show_default=True, help="Words per shingle.")
+@click.option(
+    "--num-perm", type=click.IntRange(1, 4096), default=128, show_default=True, help="MinHash size."
+)
+@click.option("--ngram", type=POSITIVE, default=5, show_default=True, help="Words per shingle.")
 @_OUTPUT
 @_REPORT
 @click.pass_context
@@ -367,10 +389,10 @@ def filter_(
     required=True,
     help="Evaluation rows (JSONL/Parquet), a qna.yaml or a taxonomy folder.",
 )
-@click.option("--ngram", type=int, default=13, show_default=True)
+@click.option("--ngram", type=POSITIVE, default=13, show_default=True)
 @click.option(
     "--threshold",
-    type=float,
+    type=click.FloatRange(0, 1, max_open=True),
     default=0.0,
     show_default=True,
     help="Drop rows with more than this fraction of n-grams in a reference (0: any).",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.console import Console
@@ -57,6 +58,8 @@ def print_mix(result: MixResult) -> None:
 def run_status(run: DataRun) -> str:
     """One cell: the state, and for a failed run the leaves (or the error) that failed it."""
     status = run.status
+    if status.state == "damaged":
+        return f"damaged: {status.error}"
     if status.state != "failed":
         return status.state
     if status.failed_leaves:
@@ -64,13 +67,16 @@ def run_status(run: DataRun) -> str:
     return f"failed: {status.error}" if status.error else "failed"
 
 
-def print_runs(runs: Sequence[DataRun], show_files: bool = False) -> None:
+def print_runs(
+    runs: Sequence[DataRun], show_files: bool = False, folder: Path | None = None
+) -> None:
     """Runs newest first, with their status; with ``show_files``, every file and its rows."""
     console = Console()
     if not console.is_terminal:  # a pipe: names and leaves in full, one run per line
         console = Console(soft_wrap=True, width=100_000)
     if not runs:
-        console.print("No generated data yet.")
+        where = f" in {folder}" if folder is not None else ""
+        console.print(f"No generated data yet{where}.", highlight=False)
         return
     table = Table(title="Generated data")
     table.add_column("run", overflow="fold")

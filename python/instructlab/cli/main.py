@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -11,7 +12,9 @@ from instructlab import __version__
 from instructlab.cli import config as config_cmds
 from instructlab.cli import data, model, process, rag, system, taxonomy
 from instructlab.cli._common import IlabGroup, State, warn
-from instructlab.errors import ConfigError, FileError, InstructLabError
+from instructlab.cli._errors import exit_code_for, leaf_command
+from instructlab.errors import ConfigError, FileError
+from instructlab.system.jobs.children import terminate_on_signals
 
 # Commands that must work with a broken config file: they exist to create or repair it.
 _CONFIG_TOLERANT = {"config"}
@@ -35,12 +38,24 @@ _ARGS = "instructlab.args"
 
 
 class RootGroup(IlabGroup):
-    """The root group; it keeps the arguments after the subcommand's name for the callback."""
+    """The root group: it keeps the arguments after the subcommand's name (for the callback and
+    the error boundary) and is the one place errors become messages and exit codes."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         rest = super().parse_args(ctx, args)
         ctx.meta[_ARGS] = list(rest)
         return rest
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with terminate_on_signals():
+            try:
+                return super().invoke(ctx)
+            except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
+                raise
+            except BaseException as error:  # the boundary: every error ends here
+                words = [ctx.invoked_subcommand or "", *ctx.meta.get(_ARGS, [])]
+                command = leaf_command(self, words)
+                ctx.exit(exit_code_for(error, command, ctx.params.get("verbose") or 0))
 
 
 @click.group(name="ilab", cls=RootGroup, context_settings={"auto_envvar_prefix": "ILAB"})
@@ -97,9 +112,7 @@ def main() -> None:
     """The console-script entry point."""
     try:
         cli.main(prog_name="ilab")
-    except InstructLabError as exc:  # raised outside a command (e.g. while loading config)
-        click.secho(f"Error: {exc.message}", fg="red", err=True)
-        sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        click.echo("Interrupted.", err=True)
-        sys.exit(130)
+    except (click.exceptions.Exit, SystemExit):
+        raise
+    except BaseException as error:  # outside a command: same boundary
+        sys.exit(exit_code_for(error, None, 0))

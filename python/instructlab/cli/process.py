@@ -33,7 +33,7 @@ def list_(fmt: str) -> None:
     table = Table("Id", "Kind", "PID", "State", "Started", "Log file", "Command")
     for r in records:
         state = r["state"] if r["exit_code"] is None else f"{r['state']} ({r['exit_code']})"
-        command = " ".join(r["command"])
+        command = " ".join(r["command"]) or f"(damaged: {r['extra'].get('damaged', '?')})"
         table.add_row(
             r["id"], r["kind"], str(r["pid"]), state, r["started"], r["log_file"], command
         )

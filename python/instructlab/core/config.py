@@ -18,7 +18,9 @@ from instructlab.config import (
 )
 from instructlab.config.profiles import Profile, merge, pick_profile
 from instructlab.config.render import render_value
+from instructlab.core._checked import checked
 from instructlab.errors import ConfigProblem, FileError, UsageError
+from instructlab.fileio import check_dir, ensure_dir
 from instructlab.system.hardware import Hardware, detect_hardware
 
 
@@ -42,18 +44,22 @@ class Config:
     built-in defaults apply.
     """
 
+    @checked
     def __init__(self, config_file: str | Path | None = None) -> None:
         self._explicit = config_file is not None
         self.config_file = Path(config_file).expanduser() if config_file else paths.config_file()
 
+    @checked
     def load(self) -> LoadedConfig:
         """Reads the file (or the defaults when the default file does not exist)."""
         return load_config(self.config_file if self._explicit else None)
 
+    @checked
     def check(self) -> LoadedConfig:
         """Reads and validates the file, which must exist; ``ConfigError`` lists every problem."""
         return load_config(self.config_file)
 
+    @checked
     def get(self, key: str) -> Any:
         """The value at a dotted key (``generate.pipeline``); ``UsageError`` when there is none."""
         try:
@@ -63,12 +69,14 @@ class Config:
                 f"'{key}' is not a configuration key (see `ilab config show`)"
             ) from None
 
+    @checked
     def show(self, key: str | None = None) -> str:
         """The configuration as YAML with comments, or one key's value."""
         if key is None:
             return render_config(self.load().config)
         return render_value(self.get(key))
 
+    @checked
     def init(
         self,
         *,
@@ -85,6 +93,9 @@ class Config:
         """
         if self.config_file.exists() and not overwrite:
             raise UsageError(f"{self.config_file} exists; pass overwrite=True to replace it")
+        if self.config_file.is_dir():
+            raise FileError(str(self.config_file), "is a folder, not a configuration file")
+        check_dir(self.config_file.parent)
         hw = hardware if hardware is not None else detect_hardware()
         chosen = pick_profile(hw)
         warnings: list[ConfigProblem] = []
@@ -93,6 +104,7 @@ class Config:
             chosen, overrides, warnings = self._profile_file(Path(profile).expanduser(), chosen)
         raw = merge(ConfigModel().model_dump(exclude_none=True), overrides)
         if taxonomy_path is not None:
+            check_dir(Path(taxonomy_path).expanduser(), "taxonomy folder")
             raw["generate"]["taxonomy_path"] = str(Path(taxonomy_path).expanduser().resolve())
         if model_path is not None:
             resolved = str(Path(model_path).expanduser().resolve())
@@ -101,7 +113,7 @@ class Config:
         config = ConfigModel.model_validate(raw)
         directories = paths.data_directories()
         for directory in directories:
-            directory.mkdir(parents=True, exist_ok=True)
+            ensure_dir(directory)
         write_config(config, self.config_file)
         return ConfigInitResult(
             self.config_file, chosen.name, chosen.description, hw, directories, warnings

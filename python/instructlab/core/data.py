@@ -5,10 +5,12 @@ from __future__ import annotations
 import builtins
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from instructlab.config import Config as ConfigModel
 from instructlab.core._base import ConfiguredBase
+from instructlab.core._checked import Ge, Gt, Le, Lt, NonNegative, Positive, checked
+from instructlab.errors import FileError
 
 if TYPE_CHECKING:
     from instructlab.clean import CleanResult
@@ -20,6 +22,7 @@ if TYPE_CHECKING:
 class Data(ConfiguredBase):
     """Synthetic data and its clean-up (v1alpha1). Defaults come from the ``generate`` section."""
 
+    @checked
     def __init__(
         self,
         taxonomy_path: str | Path | None = None,
@@ -32,11 +35,12 @@ class Data(ConfiguredBase):
         self.teacher_model = teacher_model
         self.output_dir = output_dir
 
+    @checked
     def ingest(
         self,
         documents: builtins.list[str | Path],
-        chunk_word_count: int | None = None,
-        server_ctx_size: int | None = None,
+        chunk_word_count: Positive | None = None,
+        server_ctx_size: Positive | None = None,
         output_dir: str | Path | None = None,
     ) -> builtins.list[IngestedDocument]:
         """Converts knowledge documents (Markdown, text, PDF) to text chunks for the teacher.
@@ -49,7 +53,9 @@ class Data(ConfiguredBase):
         from instructlab.documents import ingest_documents
         from instructlab.fileio import write_jsonl
 
-        words = chunk_word_count or self.configuration.generate.chunk_word_count
+        words = chunk_word_count
+        if words is None:
+            words = self.configuration.generate.chunk_word_count
         results = ingest_documents(documents, words, server_ctx_size)
         if output_dir is not None:
             for doc in results:
@@ -62,20 +68,21 @@ class Data(ConfiguredBase):
                 )
         return results
 
+    @checked
     def generate_data(
         self,
         pipeline: str | None = None,
         endpoint_url: str | None = None,
-        sdg_scale_factor: int | None = None,
+        sdg_scale_factor: Positive | None = None,
         dry_run: bool = False,
         *,
         model_family: str | None = None,
         api_key: str | None = None,
         taxonomy_base: str | None = None,
-        num_cpus: int | None = None,
-        max_num_tokens: int | None = None,
-        chunk_word_count: int | None = None,
-        server_ctx_size: int | None = None,
+        num_cpus: Positive | None = None,
+        max_num_tokens: Positive | None = None,
+        chunk_word_count: Positive | None = None,
+        server_ctx_size: Positive | None = None,
         teacher_model_id: str | None = None,
         tls_insecure: bool = False,
         tls_client_cert: str | Path | None = None,
@@ -85,8 +92,8 @@ class Data(ConfiguredBase):
         console: Any = None,
         detached: bool = False,
         yaml_rules: str | Path | None = None,
-        batch_size: int | None = None,
-        gpus: int | None = None,
+        batch_size: NonNegative | None = None,
+        gpus: NonNegative | None = None,
         enable_serving_output: bool = False,
         student_model_id: str | None = None,
         quiet: bool = False,
@@ -110,7 +117,11 @@ class Data(ConfiguredBase):
         ``system_prompt`` the generated data gets). ``quiet`` shows no live progress (whatever
         ``console`` is) and keeps per-row fault messages out of the log; the report counts them.
         """
+        from instructlab.llm.url import check_url
         from instructlab.sdg.teacher import generate_from_config, launch_detached
+
+        if endpoint_url is not None:
+            check_url(endpoint_url)
 
         # One set of options for both paths; only the teacher's keyword differs.
         options: dict[str, Any] = {
@@ -146,12 +157,14 @@ class Data(ConfiguredBase):
             self.configuration, teacher_model=self.teacher_model, console=console, **options
         )
 
+    @checked
     def list_pipelines(self) -> builtins.list[Any]:
         """Pipelines ``generate_data(pipeline=NAME)`` can use: built-in, user and system ones."""
         from instructlab.sdg.discovery import list_pipelines
 
         return list_pipelines()
 
+    @checked
     def mix(
         self,
         recipe: str | Path,
@@ -179,6 +192,8 @@ class Data(ConfiguredBase):
 
         path = find_recipe(recipe)
         loaded = Recipe.load(path)
+        if not loaded.datasets:
+            raise FileError(str(path), "lists no data sets (`datasets:` is empty): nothing to mix")
         prompt = system_prompt
         if prompt is None:
             prompt = self.configuration.generate.system_prompt
@@ -187,22 +202,36 @@ class Data(ConfiguredBase):
         cleaner = MixCleaner(dedup, references)
         return mix_recipe(loaded, target / mixed_output_name(path), prompt, cleaner)
 
+    @property
+    def data_folder(self) -> Path:
+        """Where generated data sets go: ``output_dir``, else ``generate.output_dir``."""
+        return Path(self.output_dir or self.configuration.generate.output_dir).expanduser()
+
+    @checked
     def list(self) -> builtins.list[DataRun]:
-        """Generation runs in the output folder, newest first, with files and row counts."""
+        """Generation runs in the output folder, newest first, with files and row counts.
+
+        The configured folder may not exist yet (no runs); a folder given as ``output_dir``
+        must exist (:class:`FileError` otherwise)."""
         from instructlab.sdg.listing import list_runs
 
-        folder = self.output_dir or self.configuration.generate.output_dir
-        return list_runs(Path(folder).expanduser())
+        folder = self.data_folder
+        if folder.exists() and not folder.is_dir():
+            raise FileError(str(folder), "is a file, not a folder of generated data")
+        if self.output_dir is not None and not folder.exists():
+            raise FileError(str(folder), "does not exist")
+        return list_runs(folder)
 
+    @checked
     def dedup(
         self,
         data: Any,
         columns: builtins.list[str] | None = None,
-        threshold: float = 1.0,
+        threshold: Annotated[float, Gt(0), Le(1)] = 1.0,
         *,
         normalize: str = "default",
-        num_perm: int = 128,
-        ngram: int = 5,
+        num_perm: Annotated[int, Ge(1), Le(4096)] = 128,
+        ngram: Positive = 5,
         output: str | Path | None = None,
         report: str | Path | None = None,
     ) -> CleanResult:
@@ -227,6 +256,7 @@ class Data(ConfiguredBase):
             report_path=_path(report),
         )
 
+    @checked
     def filter(
         self,
         data: Any,
@@ -258,14 +288,15 @@ class Data(ConfiguredBase):
             report_path=_path(report),
         )
 
+    @checked
     def decontaminate(
         self,
         data: Any,
         references: Any,
-        ngram: int = 13,
+        ngram: Positive = 13,
         *,
         columns: builtins.list[str] | None = None,
-        threshold: float = 0.0,
+        threshold: Annotated[float, Ge(0), Lt(1)] = 0.0,
         output: str | Path | None = None,
         report: str | Path | None = None,
     ) -> CleanResult:

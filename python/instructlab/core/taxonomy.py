@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from instructlab.core._base import ConfiguredBase
+from instructlab.core._checked import checked
 
 if TYPE_CHECKING:
     from instructlab.config import Config as ConfigModel
@@ -19,6 +20,7 @@ class Taxonomy(ConfiguredBase):
     configuration; both can be given here or per call.
     """
 
+    @checked
     def __init__(
         self,
         taxonomy_path: str | Path | None = None,
@@ -39,6 +41,7 @@ class Taxonomy(ConfiguredBase):
         """The git ref diffs compare against (``empty`` = every leaf)."""
         return self._base or self.configuration.generate.taxonomy_base
 
+    @checked
     def init(self, source: str | None = None, shallow: bool = True) -> Path:
         """Creates the taxonomy: cloned from ``source`` (a URL or local repository, shallow by
         default), or a new git repository seeded from the bundled example. Returns its path.
@@ -47,6 +50,7 @@ class Taxonomy(ConfiguredBase):
 
         return init_taxonomy(self.path, source, shallow=shallow)
 
+    @checked
     def validate(
         self,
         base: str | None = None,
@@ -72,6 +76,7 @@ class Taxonomy(ConfiguredBase):
             attribution=attribution,
         )
 
+    @checked
     def diff(
         self,
         base: str | None = None,

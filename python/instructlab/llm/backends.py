@@ -16,7 +16,7 @@ from typing import Literal, get_args
 
 from instructlab.errors import UsageError
 from instructlab.extras import installed
-from instructlab.models.resolve import gguf_in, is_hf_directory
+from instructlab.models.resolve import gguf_in, is_gguf, is_hf_directory
 
 Backend = Literal["llama-cpp", "vllm", "transformers"]
 BACKENDS: tuple[str, ...] = get_args(Backend)
@@ -47,8 +47,10 @@ def choose_backend(path: Path, requested: str | None = None) -> Backend:
             raise UsageError(f"{path}: the {requested} backend serves model directories only")
         return requested  # type: ignore[return-value]
     if path.is_file():
-        if path.suffix == ".gguf":
+        if is_gguf(path):
             return "llama-cpp"
+        if path.suffix == ".gguf":
+            raise UsageError(f"{path}: not a GGUF file (it lacks the GGUF header)")
         raise UsageError(
             f"{path}: not a GGUF file; serve a .gguf file or a Hugging Face model directory"
         )

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from instructlab.llm.url import check_url
+
 __all__ = ["HttpError", "Response", "Transport"]
 
 
@@ -56,11 +58,9 @@ class Transport:
         ssl_context: ssl.SSLContext | None = None,
         headers: dict[str, str] | None = None,
     ) -> None:
-        parts = urlsplit(base_url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"not an http(s) URL: {base_url!r}")
+        parts = urlsplit(check_url(base_url, "base_url"))
         self.base_url = base_url.rstrip("/")
-        self.host = parts.hostname
+        self.host = parts.hostname or ""
         self.port = parts.port or (443 if parts.scheme == "https" else 80)
         self.prefix = parts.path.rstrip("/")
         self.ssl: ssl.SSLContext | None = None

@@ -10,7 +10,8 @@ import datetime
 from pathlib import Path
 from typing import Any
 
-from instructlab.errors import ChatTemplateError, FileError
+from instructlab.errors import ChatTemplateError
+from instructlab.fileio import read_text
 
 #: Used when a model carries no template: ChatML, which many small instruct models follow.
 CHATML = (
@@ -27,12 +28,19 @@ def load_template(option: str | None, from_model: str | None) -> str:
     ``option`` may also be ``"auto"`` or ``"tokenizer"``: both mean the model's own template.
     """
     if option and option not in ("auto", "tokenizer"):
-        path = Path(option).expanduser()
-        try:
-            return path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise FileError(str(path), f"cannot read the chat template: {exc.strerror}") from None
+        return read_text(Path(option).expanduser(), what="a chat template")
     return from_model or CHATML
+
+
+def template_text(value: str | Path) -> str:
+    """A chat template given as its text, or as the file holding it.
+
+    Text with Jinja markup (``{{``, ``{%``) or a line break is a template; anything else names a
+    file, which must exist: a mistyped path is never taken for a template that renders nothing.
+    """
+    if isinstance(value, str) and ("{{" in value or "{%" in value or "\n" in value):
+        return value
+    return read_text(Path(value).expanduser(), what="a chat template (or its text, with {% %})")
 
 
 class ChatTemplate:

@@ -16,7 +16,7 @@ from pathlib import Path
 from instructlab.config import paths
 from instructlab.errors import FileError, MissingExtra, ModelNotFound, UsageError
 from instructlab.models.embedded import EMBEDDED_MODEL, EMBEDDED_MODEL_ID, embedded_model_path
-from instructlab.models.resolve import is_hf_directory
+from instructlab.models.resolve import is_gguf, is_hf_directory
 
 __all__ = ["ModelInfo", "download", "list_models", "remove"]
 
@@ -55,7 +55,7 @@ def _info(name: str, path: Path, embedded: bool = False) -> ModelInfo:
 
 
 def _is_model(path: Path) -> bool:
-    return (path.is_file() and path.suffix == ".gguf") or is_hf_directory(path)
+    return is_gguf(path) or is_hf_directory(path)
 
 
 def list_models(models_dir: Path | None = None) -> list[ModelInfo]:

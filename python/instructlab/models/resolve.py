@@ -9,7 +9,7 @@ from instructlab.config import paths
 from instructlab.errors import ModelNotFound
 from instructlab.models.embedded import EMBEDDED_MODEL_ID, embedded_model_path, is_embedded
 
-__all__ = ["gguf_in", "is_hf_directory", "model_id_for", "resolve_model_path"]
+__all__ = ["gguf_in", "is_gguf", "is_hf_directory", "model_id_for", "resolve_model_path"]
 
 _HF_WEIGHTS = ("*.safetensors", "*.bin", "*.pt")
 
@@ -37,6 +37,17 @@ def model_id_for(model: str | Path, path: Path) -> str:
     if is_embedded(model):
         return EMBEDDED_MODEL_ID
     return path.stem if path.is_file() else path.name
+
+
+def is_gguf(path: Path) -> bool:
+    """A GGUF file: named ``.gguf`` and starting with the format's magic bytes."""
+    if not path.is_file() or path.suffix != ".gguf":
+        return False
+    try:
+        with path.open("rb") as handle:
+            return handle.read(4) == b"GGUF"
+    except OSError:
+        return False
 
 
 def gguf_in(directory: Path) -> Path | None:

@@ -17,7 +17,8 @@ from typing import Any
 from instructlab import _native
 from instructlab.config import paths
 from instructlab.errors import TokenizerError
-from instructlab.fileio import atomic_write_text
+from instructlab.fileio import atomic_write_text, read_text
+from instructlab.models.chat_template import template_text
 from instructlab.models.embedded import embedded_model_path, is_embedded
 
 __all__ = ["TokenizerSource", "load_tokenizer"]
@@ -55,9 +56,7 @@ def _token_text(value: Any) -> str | None:
 
 def _read_json(path: Path) -> Any:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise TokenizerError(str(path), f"cannot be read: {exc}") from None
+        return json.loads(read_text(path, what="a JSON file of the tokenizer"))
     except json.JSONDecodeError as exc:
         raise TokenizerError(
             str(path), f"is not valid JSON (line {exc.lineno}, column {exc.colno})"
@@ -82,7 +81,7 @@ def _from_folder(folder: Path, tokenizer_file: Path) -> tuple[str, str | None, d
             str(folder),
             "has no tokenizer.json; give a Hugging Face model folder, a tokenizer.json or a .gguf",
         )
-    tokenizer_json = tokenizer_file.read_text(encoding="utf-8")
+    tokenizer_json = read_text(tokenizer_file, what="a tokenizer.json")
     config_file = folder / "tokenizer_config.json"
     config: dict[str, Any] = _read_json(config_file) if config_file.is_file() else {}
     specials = {
@@ -91,7 +90,7 @@ def _from_folder(folder: Path, tokenizer_file: Path) -> tuple[str, str | None, d
     template = _template_from_config(config, config_file)
     jinja = folder / "chat_template.jinja"
     if jinja.is_file():
-        template = jinja.read_text(encoding="utf-8")
+        template = read_text(jinja, what="a chat template")
     elif (folder / "chat_template.json").is_file():
         loaded = _read_json(folder / "chat_template.json")
         if isinstance(loaded, dict):
@@ -150,11 +149,7 @@ def load_tokenizer(
         folder, tokenizer_file = source, source / "tokenizer.json"
     tokenizer_json, template, specials = _from_folder(folder, tokenizer_file)
     if chat_template is not None:
-        candidate = Path(chat_template) if len(str(chat_template)) < 4096 else None
-        if candidate is not None and candidate.is_file():
-            template = candidate.read_text(encoding="utf-8")
-        else:
-            template = str(chat_template)
+        template = template_text(chat_template)
     if template is None:
         raise TokenizerError(
             str(source),

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import yaml
 
+from instructlab.errors import FileError
+from instructlab.fileio import read_text
 from instructlab.sdg.errors import BlockConfigParserError
 
 if TYPE_CHECKING:
@@ -89,13 +91,10 @@ class Block(ABC):
         """A prompt config file (system/introduction/principles/examples/generation, tags)."""
         path = self._config_file(config_path)
         try:
-            with path.open(encoding="utf-8") as f:
-                loaded = yaml.safe_load(f)
-        except FileNotFoundError:
-            raise BlockConfigParserError(
-                f"{self.block_name}: prompt config file {path} does not exist"
-            ) from None
-        except (OSError, yaml.YAMLError) as exc:
+            loaded = yaml.safe_load(read_text(path, what="a prompt config file"))
+        except FileError as exc:
+            raise BlockConfigParserError(f"{self.block_name}: {exc.message}") from None
+        except yaml.YAMLError as exc:
             raise BlockConfigParserError(f"{self.block_name}: cannot read {path}: {exc}") from None
         if not isinstance(loaded, dict):
             raise BlockConfigParserError(f"{self.block_name}: {path} is not a YAML mapping")

@@ -17,7 +17,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from instructlab.sdg.errors import GenerateException
+from instructlab.sdg.errors import GenerateUsageError
 
 __all__ = [
     "BUILTIN",
@@ -95,13 +95,15 @@ def find_pipeline(name: str) -> FoundPipeline:
         if _is_pipeline_dir(candidate):
             return FoundPipeline(name, candidate, source)
     if "/" in name or given.exists():
-        raise GenerateException(
-            f"{name}: not a pipeline directory (expected one of "
-            f"{', '.join(PIPELINE_FILES.values())} in it)"
+        raise GenerateUsageError(
+            f"pipeline: {name}: not a pipeline directory (expected one of "
+            f"{', '.join(PIPELINE_FILES.values())} in it)",
+            "pipeline",
         )
     known = ", ".join(p.name for p in list_pipelines()) or "none"
-    raise GenerateException(
-        f"no pipeline named {name!r} (known: {known}; searched {', '.join(searched)})"
+    raise GenerateUsageError(
+        f"pipeline: no pipeline named {name!r} (known: {known}; searched {', '.join(searched)})",
+        "pipeline",
     )
 
 

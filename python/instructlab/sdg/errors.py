@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from instructlab.errors import InstructLabError, RequestFailed
+from instructlab.errors import InstructLabError, RequestFailed, UsageError
 
 __all__ = [
     "BlockConfigParserError",
     "GenerateException",
+    "GenerateUsageError",
     "PipelineConfigParserError",
     "PipelineProblem",
     "RequestFailed",
@@ -20,6 +21,11 @@ class GenerateException(InstructLabError):
 
     (The name instructlab-sdg users import.)
     """
+
+
+class GenerateUsageError(GenerateException, UsageError):
+    """Generation was asked for with an option that cannot work (an unknown pipeline, model
+    family or model id); ``param`` names the option. Exit code 2, as every usage error."""
 
 
 class BlockConfigParserError(GenerateException):

@@ -17,6 +17,8 @@ from typing import Any
 
 import yaml
 
+from instructlab.errors import FileError
+from instructlab.fileio import read_text
 from instructlab.sdg.errors import PipelineProblem
 
 __all__ = ["FORMAT_VERSION", "BlockEntry", "PipelineFile", "read_pipeline_file", "schema"]
@@ -125,12 +127,9 @@ def read_pipeline_file(
     warnings: list[str] = []
     result = PipelineFile(path, FORMAT_VERSION, [], {}, problems, warnings)
     try:
-        content = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        problems.append(PipelineProblem(file, None, "the file does not exist"))
-        return result
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.append(PipelineProblem(file, None, f"cannot read it: {exc}"))
+        content = yaml.safe_load(read_text(path, what="a pipeline file"))
+    except FileError as exc:
+        problems.append(PipelineProblem(file, None, exc.reason))
         return result
     except yaml.YAMLError as exc:
         problems.append(PipelineProblem(file, None, f"not valid YAML: {exc}"))

@@ -22,7 +22,12 @@ from typing import TYPE_CHECKING, Any
 from instructlab.config.model import DEFAULT_SYSTEM_PROMPT
 from instructlab.fileio import atomic_write_text
 from instructlab.sdg.context import DEFAULT_MAX_NUM_TOKENS, PipelineContext
-from instructlab.sdg.errors import GenerateException, PipelineConfigParserError, PipelineProblem
+from instructlab.sdg.errors import (
+    GenerateException,
+    GenerateUsageError,
+    PipelineConfigParserError,
+    PipelineProblem,
+)
 from instructlab.sdg.pipeline import Pipeline
 from instructlab.sdg.runner import LeafJob, run_leaves
 
@@ -204,7 +209,7 @@ def generate_for_leaves(
         try:
             detect_model_family(model_family, None)
         except KeyError as exc:
-            raise GenerateException(str(exc.args[0])) from None
+            raise GenerateUsageError(f"model_family: {exc.args[0]}", "model_family") from None
     ctx = PipelineContext(
         client=client,
         model_family=model_family,

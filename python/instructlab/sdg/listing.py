@@ -122,13 +122,16 @@ def _engine_runs(root: Path) -> dict[str, RunStatus]:
     if not folder.is_dir():
         return found
     for run_dir in sorted(folder.iterdir()):
-        status = read_status(run_dir) if run_dir.is_dir() else None
-        if status is None:
+        if not (run_dir / "run.json").is_file():
             continue
+        status = read_status(run_dir)
         try:
             suffix = str(json.loads((run_dir / "run.json").read_text(encoding="utf-8"))["suffix"])
         except (OSError, ValueError, KeyError, TypeError):
-            continue
+            status, suffix = None, run_dir.name
+        if status is None:  # listed, not hidden: the user may want to remove or repair it
+            problem = f"{run_dir / 'run.json'} is damaged"
+            status = RunStatus("damaged", (), problem, run_dir)
         found[suffix] = status
     return found
 
@@ -142,7 +145,9 @@ def list_runs(output_dir: str | Path) -> list[DataRun]:
     runs: list[DataRun] = []
     engine = _engine_runs(root)
     for entry in sorted(root.iterdir()):
-        if entry.name.startswith(".") or (entry.name == RUNS_FOLDER and engine):
+        if entry.name.startswith("."):
+            continue
+        if entry.name == RUNS_FOLDER and engine:
             continue
         stamp = _SUFFIX.search(entry.name)
         if entry.is_dir() and not stamp:

@@ -19,7 +19,13 @@ import yaml
 
 from instructlab.config import paths
 from instructlab.errors import FileError, UsageError
-from instructlab.fileio import atomic_write_text, count_jsonl_rows, read_jsonl, write_jsonl
+from instructlab.fileio import (
+    atomic_write_text,
+    count_jsonl_rows,
+    read_jsonl,
+    read_text,
+    write_jsonl,
+)
 from instructlab.sdg.records import has_content, to_training_record, with_system_prompt
 
 if TYPE_CHECKING:
@@ -56,9 +62,7 @@ class Recipe:
         """
         source = Path(path)
         try:
-            data = yaml.safe_load(source.read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise FileError(str(source), exc.strerror or str(exc)) from None
+            data = yaml.safe_load(read_text(source, what="a recipe (YAML)"))
         except yaml.YAMLError as exc:
             raise FileError(str(source), f"not valid YAML ({exc})") from None
         if data is None:

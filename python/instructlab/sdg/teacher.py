@@ -11,7 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from instructlab.sdg.errors import GenerateException
+from instructlab.fileio import check_dir
+from instructlab.sdg.errors import GenerateException, GenerateUsageError
 
 if TYPE_CHECKING:
     from instructlab.config import Config
@@ -155,12 +156,15 @@ def generate_from_config(config: Config, **o: Any) -> GenerateResult:
     if student:
         found = _model_entry(config, student)
         if found is None:
-            raise GenerateException(_unknown_model_id(config, student, "--student-model-id"))
+            raise GenerateUsageError(
+                _unknown_model_id(config, student, "student_model_id"), "student_model_id"
+            )
         system_prompt = found.system_prompt or system_prompt
     yaml_rules = o.get("yaml_rules")
+    output_dir = check_dir(Path(o["output_dir"] or gen.output_dir).expanduser(), "data folder")
     leaves = _leaves(taxonomy_path, base, Path(yaml_rules).expanduser() if yaml_rules else None)
     options: dict[str, Any] = {
-        "output_dir": Path(o["output_dir"] or gen.output_dir),
+        "output_dir": output_dir,
         "pipeline": pipeline,
         "model_family": family,
         "num_instructions_to_generate": scale,
@@ -251,7 +255,7 @@ def _model_entry(config: Config, model_id: str | None) -> Any:
 def _unknown_model_id(config: Config, model_id: str, option: str) -> str:
     known = ", ".join(m.id for m in config.models) or "none"
     return (
-        f"{option} {model_id!r}: no such id in the `models` list of the configuration "
+        f"{option}: {model_id!r} is no id in the `models` list of the configuration "
         f"(ids there: {known})"
     )
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from instructlab.errors import FileError, ServerError
-from instructlab.fileio import atomic_write_text
+from instructlab.fileio import atomic_write_text, read_text
 from instructlab.llm.endpoint import Endpoint
 
 __all__ = ["HELP", "ChatSession", "run_terminal"]
@@ -92,9 +92,9 @@ class ChatSession:
     def load(self, path: Path) -> None:
         """Resumes a transcript saved by :meth:`save`."""
         try:
-            payload = json.loads(path.read_text(encoding="utf-8"))
+            payload = json.loads(read_text(path, what="a saved chat transcript"))
             messages = list(payload["messages"])
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError) as exc:
             raise FileError(str(path), f"not a saved chat transcript ({exc})") from None
         if messages and messages[0].get("role") == "system":
             self.system_prompt = messages.pop(0).get("content")

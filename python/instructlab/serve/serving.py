@@ -22,6 +22,7 @@ from instructlab.llm.running import (
     log_tail,
     url_host,
 )
+from instructlab.models.chat_template import load_template
 from instructlab.models.resolve import model_id_for, resolve_model_path
 from instructlab.system import jobs
 from instructlab.system.jobs import children
@@ -39,7 +40,9 @@ def parse_host_port(value: str) -> tuple[str, int]:
     """``host:port`` (``[::1]:8000`` for IPv6) as a pair; a clear error otherwise."""
     host, sep, port = value.rpartition(":")
     if not sep or not port.isdigit() or not 0 <= int(port) <= 65535:
-        raise UsageError(f"host_port '{value}' must look like 127.0.0.1:8000")
+        raise UsageError(
+            f"host_port: {value!r} must look like 127.0.0.1:8000 (a port up to 65535)", "host_port"
+        )
     return host.strip("[]") or "127.0.0.1", int(port)
 
 
@@ -61,6 +64,9 @@ def options_from_config(
     path = resolve_model_path(model)
     chosen = choose_backend(path, backend or config.backend)
     host, port = parse_host_port(host_port or config.host_port)
+    template = chat_template or config.chat_template
+    if template:
+        load_template(template, None)  # a missing or unreadable file is said here, not by a child
     return ServerOptions(
         model_path=path,
         model_id=model_id_for(model, path),
@@ -69,7 +75,7 @@ def options_from_config(
         port=port,
         ctx_size=max_ctx_size or config.llama_cpp.max_ctx_size,
         api_key=api_key if api_key is not None else config.api_key,
-        chat_template=chat_template or config.chat_template,
+        chat_template=template,
         gpu_layers=config.llama_cpp.gpu_layers if gpu_layers is None else gpu_layers,
         vllm_args=list(config.vllm.vllm_args if vllm_args is None else vllm_args),
         gpus=gpus if gpus is not None else config.vllm.gpus,

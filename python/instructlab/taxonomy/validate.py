@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import cast
 
 from instructlab import _native
-from instructlab.errors import FileError, UsageError
+from instructlab.errors import FileError
+from instructlab.fileio import read_text
 from instructlab.taxonomy.documents import DocumentCache, DocumentError
 from instructlab.taxonomy.leaf import Document, Leaf, LeafKind
 from instructlab.taxonomy.report import Problem, Severity, ValidationReport
@@ -36,10 +37,7 @@ def validate_taxonomy(
         )
     rules_text: str | None = None
     if yaml_rules is not None:
-        try:
-            rules_text = yaml_rules.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"{yaml_rules}: {exc.strerror or 'cannot be read'}") from None
+        rules_text = read_text(yaml_rules, what="a yamllint configuration")
     # The engine returns every leaf's content as fresh dicts and lists, none of them cyclic:
     # the cycle collector would only walk them again and again while they are built.
     collecting = gc.isenabled()

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from instructlab import _native, extras
 from instructlab.errors import FileError, UsageError
-from instructlab.fileio import atomic_open, atomic_write_text
+from instructlab.fileio import atomic_open, atomic_write_text, check_dir, ensure_dir
 from instructlab.models.tokenizer import TokenizerSource, load_tokenizer
 
 if TYPE_CHECKING:
@@ -212,13 +212,23 @@ def process_data(
     A second call with the same input files, tokenizer and settings returns the previous summary
     (``reused=True``) without redoing the work, unless ``force``.
     """
-    if max_seq_len < 1 or min_seq_len < 0 or chunk_size < 1:
-        raise UsageError("max_seq_len and chunk_size must be at least 1, min_seq_len at least 0")
+    for name, value, least in (
+        ("max_seq_len", max_seq_len, 1),
+        ("min_seq_len", min_seq_len, 0),
+        ("chunk_size", chunk_size, 1),
+    ):
+        if value < least:
+            raise UsageError(f"{name}: must be at least {least}, got {value}", name)
+    if min_seq_len > max_seq_len:
+        raise UsageError(
+            f"min_seq_len: {min_seq_len} is above max_seq_len ({max_seq_len}); no sample could fit",
+            "min_seq_len",
+        )
     started = time.perf_counter()
     np = _need("numpy")
     files = _input_files(Path(data_path))
     tokenizer = load_tokenizer(tokenizer_path, chat_template, tokenizer_cache_dir)
-    out = Path(output_dir)
+    out = check_dir(Path(output_dir), "folder for the prepared data")
     summary_file = out / SUMMARY_FILE
     dataset_file = out / DATASET_FILE
     previous = _load_previous(summary_file)
@@ -230,7 +240,8 @@ def process_data(
     }
     inputs = _describe_inputs(files, previous)
     key = _cache_key(inputs, tokenizer, settings)
-    if not force and previous and previous.get("cache_key") == key and dataset_file.is_file():
+    reusable = bool(previous and previous.get("kept") and previous.get("cache_key") == key)
+    if not force and previous is not None and reusable and dataset_file.is_file():
         previous.update(reused=True, seconds=time.perf_counter() - started)
         try:
             return ProcessSummary(**previous)
@@ -288,7 +299,9 @@ def process_data(
     learned = cat(learned_parts, "int32")
     file_index = cat(file_parts, "int32")
     line_numbers = cat(line_parts, "int64")
-    out.mkdir(parents=True, exist_ok=True)
+    if len(lengths) == 0:
+        raise _nothing_kept(data_path, records, dropped, examples)
+    ensure_dir(out)
     _write_parquet(
         dataset_file,
         ids,
@@ -329,6 +342,22 @@ def process_data(
     )
     atomic_write_text(summary_file, json.dumps(summary.to_dict(), indent=2))
     return summary
+
+
+def _nothing_kept(
+    data_path: str | Path, records: int, dropped: dict[str, int], examples: list[dict[str, Any]]
+) -> FileError:
+    reasons = ", ".join(f"{n.replace('_', ' ')}: {c}" for n, c in dropped.items() if c)
+    example = (
+        f"; e.g. {examples[0]['file']}:{examples[0]['line']}: {examples[0]['detail']}"
+        if examples
+        else ""
+    )
+    return FileError(
+        str(data_path),
+        f"no training sample kept of {records} records ({reasons or 'no records'}){example}. "
+        "Nothing was written.",
+    )
 
 
 _DROP_NAMES = ("invalid_record", "template_error", "too_short", "too_long", "nothing_to_learn")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from instructlab.cli._common import ENDPOINT_URL, POSITIVE
 from instructlab.cli.model._sdk import sdk
 
 
@@ -11,11 +12,15 @@ from instructlab.cli.model._sdk import sdk
 @click.argument("question", required=False)
 @click.option("-qq", "--quick-question", "quick", is_flag=True, help="Answer once and exit.")
 @click.option("--model", show_default=True)
-@click.option("--endpoint-url", help="OpenAI-compatible endpoint (default: start the model).")
+@click.option(
+    "--endpoint-url",
+    type=ENDPOINT_URL,
+    help="OpenAI-compatible endpoint (default: start the model).",
+)
 @click.option("--api-key", envvar="ILAB_API_KEY", help="API key for the endpoint.")
 @click.option("--system-prompt", help="System prompt for the conversation.")
-@click.option("--max-tokens", type=int, show_default=True)
-@click.option("--temperature", type=float, show_default=True)
+@click.option("--max-tokens", type=POSITIVE, show_default=True)
+@click.option("--temperature", type=click.FloatRange(0, 2), show_default=True)
 @click.pass_context
 def chat(
     ctx: click.Context,

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from instructlab.cli._common import NON_NEGATIVE, POSITIVE
 from instructlab.cli.model._sdk import sdk
 
 
@@ -14,10 +15,10 @@ from instructlab.cli.model._sdk import sdk
 @click.option(
     "--model-path", show_default=True, help="Model folder, tokenizer.json or .gguf to prepare for."
 )
-@click.option("--max-seq-len", type=int, show_default=True)
+@click.option("--max-seq-len", type=POSITIVE, show_default=True)
 @click.option("--output-dir", type=click.Path(path_type=Path), show_default=True)
 @click.option("--chat-template", help="A chat template (or a file holding one) to use instead.")
-@click.option("--min-seq-len", type=int, default=2, show_default=True)
+@click.option("--min-seq-len", type=NON_NEGATIVE, default=2, show_default=True)
 @click.option("--force", is_flag=True, help="Redo the work even if the output is up to date.")
 @click.pass_context
 def process_data(

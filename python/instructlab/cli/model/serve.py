@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from instructlab.cli._common import detached_option
+from instructlab.cli._common import NON_NEGATIVE, POSITIVE, detached_option
 from instructlab.cli.model._sdk import sdk
 
 
@@ -15,9 +15,14 @@ from instructlab.cli.model._sdk import sdk
 )
 @click.option("--host-port", show_default=True, help="host:port to listen on.")
 @click.option("--chat-template", show_default=True, help="Jinja file, or auto.")
-@click.option("--gpu-layers", type=int, show_default=True, help="llama.cpp: layers on the GPU.")
-@click.option("--max-ctx-size", type=int, show_default=True, help="Context size in tokens.")
-@click.option("--gpus", type=int, help="vLLM: GPUs for tensor parallelism.")
+@click.option(
+    "--gpu-layers",
+    type=click.IntRange(min=-1),
+    show_default=True,
+    help="llama.cpp: layers on the GPU (-1: all).",
+)
+@click.option("--max-ctx-size", type=POSITIVE, show_default=True, help="Context size in tokens.")
+@click.option("--gpus", type=NON_NEGATIVE, help="vLLM: GPUs for tensor parallelism.")
 @click.option(
     "--backend-args", "vllm_args", multiple=True, help="vLLM: an extra argument (repeatable)."
 )

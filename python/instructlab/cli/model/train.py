@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from instructlab.cli._common import detached_option
+from instructlab.cli._common import POSITIVE, detached_option
 from instructlab.cli.model._sdk import sdk
 
 
@@ -15,10 +15,10 @@ from instructlab.cli.model._sdk import sdk
 @click.option("--model-path", show_default=True)
 @click.option("--pipeline", type=click.Choice(["simple", "full", "accelerated"]), show_default=True)
 @click.option("--device", type=click.Choice(["cpu", "cuda", "mps", "hpu"]), show_default=True)
-@click.option("--num-epochs", type=int, show_default=True)
-@click.option("--effective-batch-size", type=int, show_default=True)
-@click.option("--max-seq-len", type=int, show_default=True)
-@click.option("--max-batch-len", type=int, show_default=True)
+@click.option("--num-epochs", type=POSITIVE, show_default=True)
+@click.option("--effective-batch-size", type=POSITIVE, show_default=True)
+@click.option("--max-seq-len", type=POSITIVE, show_default=True)
+@click.option("--max-batch-len", type=POSITIVE, show_default=True)
 @click.option("--ckpt-output-dir", type=click.Path(path_type=Path), show_default=True)
 @detached_option
 @click.pass_context

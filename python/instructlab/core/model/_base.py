@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from instructlab.core._base import ConfiguredBase
+from instructlab.core._checked import checked
 
 if TYPE_CHECKING:
     from instructlab.config import Config as ConfigModel
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
 class ModelBase(ConfiguredBase):
     """The defaults every `Model` method starts from: a student model and a configuration."""
 
+    @checked
     def __init__(
         self,
         student_model: str | Path | None = None,
@@ -23,6 +25,7 @@ class ModelBase(ConfiguredBase):
         super().__init__(configuration)
         self.student_model = student_model
 
+    @checked
     def running_server(self, model_path: str | Path | None = None, **options: Any) -> Any:
         """A context manager serving the model (default: the student, else the configured
         serving model) on a free port: see :func:`instructlab.llm.running_server`."""

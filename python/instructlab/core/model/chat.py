@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
+from instructlab.core._checked import Ge, Le, Positive, checked
 from instructlab.core.model._base import ModelBase
+from instructlab.llm.url import check_url
 
 
 class Chatting(ModelBase):
     """Chatting with a model."""
 
+    @checked
     def chat(
         self,
         question: str | None = None,
@@ -18,8 +22,8 @@ class Chatting(ModelBase):
         model: str | None = None,
         api_key: str | None = None,
         system_prompt: str | None = None,
-        max_tokens: int | None = None,
-        temperature: float | None = None,
+        max_tokens: Positive | None = None,
+        temperature: Annotated[float, Ge(0), Le(2)] | None = None,
         interactive: bool | None = None,
     ) -> str | None:
         """Chats with a model; with ``question``, answers once and returns the reply.
@@ -31,6 +35,8 @@ class Chatting(ModelBase):
         from instructlab.llm.endpoint import Endpoint
         from instructlab.serve.chat import ChatSession, run_terminal
 
+        if endpoint_url is not None:
+            check_url(endpoint_url)
         config = self.configuration.chat
         interactive = question is None if interactive is None else interactive
         temp = temperature if temperature is not None else config.temperature

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from instructlab.core._checked import checked
 from instructlab.core.model._base import ModelBase
 
 if TYPE_CHECKING:
@@ -14,12 +15,14 @@ if TYPE_CHECKING:
 class Managing(ModelBase):
     """The models folder: what is there, copying or downloading in, removing."""
 
+    @checked
     def list(self) -> list[ModelInfo]:
         """Models in the models directory, the embedded one included."""
         from instructlab.models.folder import list_models
 
         return list_models()
 
+    @checked
     def download(
         self,
         source: str,
@@ -36,6 +39,7 @@ class Managing(ModelBase):
         target = Path(destination) if destination is not None else None
         return download(source, target, filename=filename, revision=revision, token=token)
 
+    @checked
     def remove(self, model: str) -> Path:
         """Deletes a model from the models directory; returns what was deleted."""
         from instructlab.models.folder import remove

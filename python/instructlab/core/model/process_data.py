@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from instructlab.core._checked import NonNegative, Positive, checked
 from instructlab.core.model._base import ModelBase
 
 if TYPE_CHECKING:
@@ -15,16 +16,17 @@ if TYPE_CHECKING:
 class ProcessingData(ModelBase):
     """Preparing training data for the student."""
 
+    @checked
     def process_data(
         self,
         data_path: str | Path | None = None,
         tokenizer_path: str | Path | None = None,
-        max_seq_len: int | None = None,
+        max_seq_len: Positive | None = None,
         output_dir: str | Path | None = None,
         *,
         model_path: str | Path | None = None,
         chat_template: str | Path | None = None,
-        min_seq_len: int = 2,
+        min_seq_len: NonNegative = 2,
         force: bool = False,
         progress: Callable[[int, int], None] | None = None,
     ) -> ProcessSummary:

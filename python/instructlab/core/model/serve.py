@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
+from instructlab.core._checked import Ge, Gt, NonNegative, Positive, checked
 from instructlab.core.model._base import ModelBase
 
 if TYPE_CHECKING:
@@ -14,6 +15,7 @@ if TYPE_CHECKING:
 class Serving(ModelBase):
     """Serving a model, in the foreground or detached."""
 
+    @checked
     def serve(
         self,
         model_path: str | Path | None = None,
@@ -21,13 +23,13 @@ class Serving(ModelBase):
         *,
         host_port: str | None = None,
         chat_template: str | None = None,
-        gpu_layers: int | None = None,
-        max_ctx_size: int | None = None,
+        gpu_layers: Annotated[int, Ge(-1)] | None = None,
+        max_ctx_size: Positive | None = None,
         api_key: str | None = None,
-        gpus: int | None = None,
+        gpus: NonNegative | None = None,
         vllm_args: list[str] | None = None,
         detached: bool = False,
-        startup_timeout: float = 120.0,
+        startup_timeout: Annotated[float, Gt(0)] = 120.0,
     ) -> DetachedServer | int:
         """Serves a model over an OpenAI-compatible API.
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from instructlab.core._checked import checked
 from instructlab.core._pending import not_yet
 from instructlab.core.model._base import ModelBase
 
@@ -12,6 +13,7 @@ from instructlab.core.model._base import ModelBase
 class Uploading(ModelBase):
     """Uploading models."""
 
+    @checked
     def upload(self, model: str | Path, destination: str) -> Any:
         """Uploads a model."""
         raise not_yet("Model.upload")

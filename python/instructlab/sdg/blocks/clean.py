@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from instructlab.errors import UsageError
 from instructlab.sdg.block import Block, Row
 from instructlab.sdg.errors import BlockConfigParserError
 from instructlab.sdg.registry import BlockRegistry
@@ -103,7 +104,7 @@ class QualityFilterBlock(Block):
 
         try:  # settle bad presets and settings when the pipeline is built, not mid-run
             quality_reasons(["x"], preset=preset, settings=settings)
-        except (KeyError, TypeError, ValueError) as err:
+        except (UsageError, TypeError) as err:
             raise BlockConfigParserError(f"{block_name}: {err}") from err
         self.column = column
         self.question_column = question_column

@@ -19,8 +19,7 @@ of their own, and ties each job to the supervisor instead.
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
+import functools
 import os
 import signal
 import subprocess
@@ -34,18 +33,20 @@ __all__ = ["Terminated", "spawn", "stop", "terminate_on_signals", "tie_to_parent
 _PR_SET_PDEATHSIG = 1
 
 
-def _load_prctl() -> Any:
-    # Looked up once, in the parent: between fork and exec the child should only call it.
+@functools.cache
+def _prctl() -> Any:
+    """libc's ``prctl``, looked up in the parent (between fork and exec the child should only
+    call it), on first use (ctypes costs start-up time every command would pay)."""
     if not sys.platform.startswith("linux"):
         return None
+    import ctypes
+    import ctypes.util
+
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
         return libc.prctl
     except (OSError, AttributeError):
         return None
-
-
-_PRCTL = _load_prctl()
 
 
 def tie_to_parent(parent: int | None = None, sig: int = signal.SIGTERM) -> Callable[[], None]:
@@ -55,11 +56,12 @@ def tie_to_parent(parent: int | None = None, sig: int = signal.SIGTERM) -> Calla
     time the child sets the signal, the child exits at once.
     """
     expected = os.getpid() if parent is None else parent
+    prctl = _prctl()
 
     def preexec() -> None:
-        if _PRCTL is None:
+        if prctl is None:
             return
-        _PRCTL(_PR_SET_PDEATHSIG, int(sig), 0, 0, 0)
+        prctl(_PR_SET_PDEATHSIG, int(sig), 0, 0, 0)
         if os.getppid() != expected:
             os._exit(1)
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from instructlab.config import paths
-from instructlab.errors import ProcessNotFound, ServerError
+from instructlab.errors import FileError, ProcessNotFound, ServerError, file_error
 from instructlab.fileio import atomic_write_text
 
 __all__ = [
@@ -64,7 +64,10 @@ class ProcessRecord:
 
     @property
     def state(self) -> str:
-        """``running``, ``done`` (exit 0), ``failed`` (other exit code) or ``gone`` (vanished)."""
+        """``running``, ``done`` (exit 0), ``failed`` (other exit code), ``gone`` (vanished), or
+        ``damaged`` (its record could not be read: removing or pruning it forgets it)."""
+        if self.extra.get("damaged"):
+            return "damaged"
         if self.exit_code is not None:
             return "done" if self.exit_code == 0 else "failed"
         if self.pid <= 0:
@@ -104,12 +107,57 @@ def _write(record: ProcessRecord) -> None:
     atomic_write_text(_path(record.id), json.dumps(asdict(record), indent=2))
 
 
+#: The type of every field of a record on disk.
+_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "id": str,
+    "kind": str,
+    "pid": int,
+    "command": list,
+    "log_file": str,
+    "started": str,
+    "exit_code": (int, type(None)),
+    "extra": dict,
+}
+
+
 def _read(path: Path) -> ProcessRecord | None:
+    """The record in ``path``; a record that cannot be read (damaged, edited by hand, written by
+    another version) comes back as a ``damaged`` record, so it can be seen and removed."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return ProcessRecord(**data)
-    except (OSError, ValueError, TypeError):
-        return None
+        data = json.loads(path.read_bytes())
+    except FileNotFoundError:
+        return None  # removed meanwhile
+    except (OSError, ValueError) as exc:
+        return _damaged(path, f"not readable JSON ({exc})")
+    if not isinstance(data, dict):
+        return _damaged(path, "not a JSON object")
+    for name, kind in _FIELDS.items():
+        value = data.get(name, None if name in ("exit_code", "extra") else ...)
+        if name == "extra" and value is None:
+            continue
+        if value is ... or isinstance(value, bool) or not isinstance(value, kind):
+            return _damaged(path, f"field '{name}' is {value!r}, not a {_kind_name(kind)}")
+    if not all(isinstance(word, str) for word in data["command"]):
+        return _damaged(path, "field 'command' is not a list of strings")
+    known = {k: v for k, v in data.items() if k in _FIELDS}
+    return ProcessRecord(**known)
+
+
+def _kind_name(kind: type | tuple[type, ...]) -> str:
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    return " or ".join("null" if k is type(None) else k.__name__ for k in kinds)
+
+
+def _damaged(path: Path, reason: str) -> ProcessRecord:
+    return ProcessRecord(
+        id=path.stem,
+        kind="?",
+        pid=0,
+        command=[],
+        log_file="",
+        started="",
+        extra={"damaged": reason, "record_file": str(path)},
+    )
 
 
 def list_processes() -> list[ProcessRecord]:
@@ -199,7 +247,7 @@ def launch(
 def stop(process_id: str, grace: float = 10.0) -> ProcessRecord:
     """Stops a process (SIGTERM to its session, SIGKILL after ``grace`` s) and forgets it."""
     record = get(process_id)
-    if record.state == "running":
+    if record.state == "running":  # never for a damaged record: its pid cannot be trusted
         _signal_group(record.pid, signal.SIGTERM)
         deadline = time.monotonic() + grace
         while pid_alive(record.pid) and time.monotonic() < deadline:
@@ -229,11 +277,21 @@ def prune() -> list[str]:
 def follow(process_id: str, poll: float = 0.2, from_start: bool = True) -> Iterator[str]:
     """The process's log, line by line, until the process ends (the caller may stop early)."""
     record = get(process_id)
+    if record.state == "damaged":
+        raise FileError(
+            record.extra["record_file"],
+            f"the record of process {record.id} is damaged ({record.extra['damaged']}); "
+            f"`ilab process remove {record.id}` forgets it",
+        )
     path = Path(record.log_file)
     try:
         handle = path.open("r", encoding="utf-8", errors="replace")
-    except OSError:
-        return
+    except OSError as exc:
+        error = file_error(path, exc)
+        raise FileError(
+            error.location.file,
+            f"the log of process {record.id} ({record.state}): {error.reason}",
+        ) from None
     with handle:
         if not from_start:
             handle.seek(0, os.SEEK_END)
