@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from instructlab.core.model.chat import Chatting
 from instructlab.core.model.convert import Converting
-from instructlab.core.model.evaluate import Evaluating
+from instructlab.core.model.evaluate_knowledge import EvaluatingKnowledge
+from instructlab.core.model.evaluate_skills import EvaluatingSkills
 from instructlab.core.model.manage import Managing
 from instructlab.core.model.process_data import ProcessingData
 from instructlab.core.model.serve import Serving
@@ -24,7 +25,8 @@ class Model(
     Managing,
     ProcessingData,
     Training,
-    Evaluating,
+    EvaluatingKnowledge,
+    EvaluatingSkills,
     Converting,
     Uploading,
 ):

@@ -1,4 +1,5 @@
-"""`Model.evaluate_*`: the knowledge and skills benchmarks."""
+"""`Model.evaluate_mt_bench|evaluate_mt_bench_branch|evaluate_dk_bench`: the skills benchmarks,
+graded by a judge model."""
 
 from __future__ import annotations
 
@@ -10,18 +11,8 @@ from instructlab.core._pending import not_yet
 from instructlab.core.model._base import ModelBase
 
 
-class Evaluating(ModelBase):
-    """Scoring a model on the benchmarks."""
-
-    @checked
-    def evaluate_mmlu_bench(self, model: str | Path | None = None) -> Any:
-        """MMLU."""
-        raise not_yet("Model.evaluate_mmlu_bench")
-
-    @checked
-    def evaluate_mmlu_branch(self, model: str | Path | None = None) -> Any:
-        """MMLU on the taxonomy branch's knowledge, against the base model."""
-        raise not_yet("Model.evaluate_mmlu_branch")
+class EvaluatingSkills(ModelBase):
+    """Scoring a model's answers with a judge model."""
 
     @checked
     def evaluate_mt_bench(self, model: str | Path | None = None) -> Any:
