@@ -66,6 +66,7 @@ IMPLEMENTED = {
     "Model.remove",
     "Model.running_server",
     "Model.serve",
+    "Model.train_model",
     "System.attach",
     "System.info",
     "System.processes",

@@ -11,14 +11,12 @@ from instructlab.errors import NotImplementedYet
 
 _SERVE = "model serving, chat and model management"
 _SDG = "the synthetic data generation engine"
-_TRAIN = "training"
 _EVAL = "evaluation"
 _RAG = "retrieval-augmented generation"
 
 PENDING: dict[str, str] = {
     "Model.convert": _SERVE,
     "Model.upload": _SERVE,
-    "Model.train_model": _TRAIN,
     "Model.evaluate_mmlu_bench": _EVAL,
     "Model.evaluate_mmlu_branch": _EVAL,
     "Model.evaluate_mt_bench": _EVAL,
