@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 import torch
 
+from instructlab.train.attention import NAME, register
 from instructlab.train.collate import IGNORE, MicroBatch, TokenData, collate, layout
 from instructlab.train.loss import summed_loss
 from instructlab.train.packing import flatten
@@ -88,9 +89,15 @@ def _assert_same(got, expected) -> None:  # type: ignore[no-untyped-def]
         torch.testing.assert_close(grad, ref, rtol=1e-5, atol=1e-6 * scale, msg=name)
 
 
+@pytest.mark.parametrize("attention", ["sdpa", NAME])
 @pytest.mark.parametrize("family", FAMILIES)
-def test_packed_loss_and_every_gradient_equal_the_samples_alone(family: str) -> None:
+def test_packed_loss_and_every_gradient_equal_the_samples_alone(
+    family: str, attention: str
+) -> None:
     model = tiny_model(family, layers=2)
+    register()
+    model.set_attn_implementation(attention)
+    split = attention == NAME  # the sample boundaries go with the batch
     # Sharp attention: a leak across samples must move the loss visibly.
     with torch.no_grad():
         for name, p in model.named_parameters():
@@ -100,11 +107,12 @@ def test_packed_loss_and_every_gradient_equal_the_samples_alone(family: str) -> 
     order = [2, 0, 3, 1]
     expected = _reference(model, data, order)
     # One micro-batch with every sample, and the same step split into two micro-batches.
-    _assert_same(_packed(model, [collate(data, order, "cpu")]), expected)
-    _assert_same(
-        _packed(model, [collate(data, order[:2], "cpu"), collate(data, order[2:], "cpu")]),
-        expected,
-    )
+    _assert_same(_packed(model, [collate(data, order, "cpu", boundaries=split)]), expected)
+    halves = [
+        collate(data, order[:2], "cpu", boundaries=split),
+        collate(data, order[2:], "cpu", boundaries=split),
+    ]
+    _assert_same(_packed(model, halves), expected)
     with pytest.raises(AssertionError):
         _assert_same(_packed(model, [_leaky(data, order)]), expected)
 

@@ -13,7 +13,7 @@ system messages.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -57,6 +57,9 @@ class MicroBatch:
     targets: Any
     samples: int
     tokens: int
+    #: Extra arguments of the forward: the sample boundaries (``cu_seq_lens_q``) for the
+    #: attention that splits on them (:mod:`instructlab.train.attention`).
+    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def learned(self) -> int:
@@ -82,14 +85,22 @@ def layout(
     return ids, labels, positions
 
 
-def collate(data: TokenData, samples: list[int], device: Any) -> MicroBatch:
-    """The micro-batch of ``samples`` as tensors on ``device``."""
+def collate(
+    data: TokenData, samples: list[int], device: Any, *, boundaries: bool = False
+) -> MicroBatch:
+    """The micro-batch of ``samples`` as tensors on ``device``; with ``boundaries``, the
+    samples' cumulative lengths go along as ``cu_seq_lens_q``."""
     import numpy as np
     import torch
 
     ids, labels, positions = layout(data, samples)
     following = labels[1:]
     keep = np.flatnonzero(following != IGNORE)
+    extra: dict[str, Any] = {}
+    if boundaries:
+        lengths = data.offsets[np.asarray(samples) + 1] - data.offsets[samples]
+        cu = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32)
+        extra["cu_seq_lens_q"] = torch.from_numpy(cu)
     return MicroBatch(
         input_ids=torch.from_numpy(ids).to(device).unsqueeze(0),
         position_ids=torch.from_numpy(positions).to(device).unsqueeze(0),
@@ -97,4 +108,5 @@ def collate(data: TokenData, samples: list[int], device: Any) -> MicroBatch:
         targets=torch.from_numpy(following[keep]).to(device),
         samples=len(samples),
         tokens=len(ids),
+        extra=extra,
     )

@@ -42,6 +42,7 @@ def summed_loss(model: Any, batch: MicroBatch) -> Any:
         "input_ids": batch.input_ids,
         "position_ids": batch.position_ids,
         "use_cache": False,
+        **batch.extra,
     }
     if _takes_logits_to_keep(_base_forward(model)):
         logits = model(**kwargs, logits_to_keep=batch.keep).logits[0]

@@ -29,11 +29,13 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from instructlab import __version__, extras
 from instructlab.errors import FileError, InstructLabError, UsageError
 from instructlab.fileio import atomic_write_text, check_dir, ensure_dir, read_text
+from instructlab.train import attention
 from instructlab.train import checkpoint as ckpt
 from instructlab.train.collate import TokenData, collate
 from instructlab.train.data import PackingSettings, _input_files, process_data, read_dataset
@@ -353,10 +355,8 @@ class _Run:
 
         o = self.o
         self.view.status(f"Loading {self.student.source}")
-        attn = None
-        cuda = self.placement.device.type == "cuda"
-        if cuda and not o.disable_flash_attn and extras.installed("flash_attn"):
-            attn = "flash_attention_2"
+        attn = self._attention()
+        self.boundaries = attn == attention.NAME
         state = ckpt.load_state(self.ckpt_dir) if o.resume else None
         if not o.resume:
             ckpt.clear_run(self.ckpt_dir)
@@ -404,6 +404,18 @@ class _Run:
         if state is not None:
             self._restore(state)
         self.metrics = MetricsLog(self.ckpt_dir / "metrics.jsonl", self.pos.global_step)
+
+    def _attention(self) -> str | None:
+        """flash-attn's varlen kernels on CUDA when installed; else our per-sample attention
+        where it is exact for this model; else transformers' SDPA with a block mask."""
+        cuda = self.placement.device.type == "cuda"
+        if cuda and not self.o.disable_flash_attn and extras.installed("flash_attn"):
+            return "flash_attention_2"
+        config = json.loads(read_text(self.student.model_dir / "config.json"))
+        longest = int(self.data.lengths().max())
+        if attention.supports(SimpleNamespace(**config), longest):
+            return attention.register()
+        return None
 
     def _restore(self, state: ckpt.SavedState) -> None:
         import torch
@@ -557,7 +569,10 @@ class _Run:
                     micro_samples = steps[p.step_in_epoch]
                     rng = _rng_state(self.placement)
                     started = time.perf_counter()
-                    batches = [collate(self.data, s, device) for s in micro_samples]
+                    batches = [
+                        collate(self.data, s, device, boundaries=self.boundaries)
+                        for s in micro_samples
+                    ]
                     learned = self.placement.sum(sum(b.learned for b in batches))
                     tokens = sum(b.tokens for b in batches)
                     samples = sum(b.samples for b in batches)
