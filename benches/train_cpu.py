@@ -166,6 +166,9 @@ class _Clock:
     def finish(self, result: Any) -> None:
         pass
 
+    def close(self) -> None:
+        pass
+
 
 def ours(spec_file: Path, out: Path) -> None:
     """Our side (in a child process)."""

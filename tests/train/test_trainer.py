@@ -221,3 +221,19 @@ def test_lora_target_that_matches_nothing_is_refused(world: Path, tmp_path: Path
         train(_options(world, tmp_path, lora=lora))
     assert "q_proj" in str(caught.value) and caught.value.param == "lora_target_modules"
     assert not (tmp_path / "ckpt" / "hf_format").exists()
+
+
+def test_running_out_of_memory_names_the_knobs(
+    world: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from instructlab.errors import InstructLabError
+    from instructlab.train.view import LiveView
+
+    def no_memory(model, batch):  # type: ignore[no-untyped-def]
+        raise RuntimeError("DefaultCPUAllocator: can't allocate memory: you tried to allocate 1 GB")
+
+    monkeypatch.setattr(trainer_module, "summed_loss", no_memory)
+    with pytest.raises(InstructLabError, match="out of memory") as caught:
+        train(_options(world, tmp_path), LiveView())
+    for knob in ("--max-batch-len (now 120)", "--lora-rank", "gradient"):
+        assert knob in str(caught.value)

@@ -533,8 +533,6 @@ class _Run:
     # -- the loop ----------------------------------------------------------------------------
 
     def run(self) -> TrainResult:
-        import torch
-
         o = self.o
         p = self.pos
         info = RunInfo(
@@ -555,98 +553,111 @@ class _Run:
         self.session_learned = 0
         self.session_seconds = 0.0
         self.wall_start = time.monotonic()
-        save_every = o.save_samples
-        next_save = (p.samples_seen // save_every + 1) * save_every if save_every else None
-        stopped_early = False
-        device = self.placement.device
         with StopRequests() as stop:
-            while p.epoch < o.num_epochs:
-                steps = self._plan(p.epoch)
-                while p.step_in_epoch < len(steps):
-                    if o.max_steps is not None and p.global_step >= o.max_steps:
-                        stopped_early = True
-                        break
-                    micro_samples = steps[p.step_in_epoch]
-                    rng = _rng_state(self.placement)
-                    started = time.perf_counter()
-                    batches = [
-                        collate(self.data, s, device, boundaries=self.boundaries)
-                        for s in micro_samples
-                    ]
-                    learned = self.placement.sum(sum(b.learned for b in batches))
-                    tokens = sum(b.tokens for b in batches)
-                    samples = sum(b.samples for b in batches)
-                    loss_sum = 0.0
-                    for batch in batches:
-                        try:
-                            with self.placement.autocast():
-                                loss = summed_loss(self.model, batch)
-                            (loss / max(learned, 1)).backward()
-                        except BaseException as exc:
-                            if not isinstance(exc, KeyboardInterrupt) and _is_oom(exc):
-                                raise _out_of_memory(exc, o, batch.tokens, str(device)) from None
-                            raise
-                        loss_sum += float(loss.detach())
-                        if stop.requested:
-                            break
-                    if stop.requested:
-                        self.optimizer.zero_grad(set_to_none=True)
-                        self._interrupted(stop.signum or 2, rng)
-                    grad_norm = torch.nn.utils.clip_grad_norm_(self.params, o.max_grad_norm)
-                    lr = self.scheduler.get_last_lr()[0]
-                    self.optimizer.step()
-                    self.scheduler.step()
-                    self.optimizer.zero_grad(set_to_none=True)
-                    seconds = time.perf_counter() - started
-                    p.global_step += 1
-                    p.step_in_epoch += 1
-                    p.samples_seen += samples
-                    p.tokens_seen += tokens
-                    p.learned_seen += learned
-                    p.train_seconds += seconds
-                    self.session_tokens += tokens
-                    self.session_learned += learned
-                    self.session_seconds += seconds
-                    self._log_step(
-                        lr,
-                        loss_sum / max(learned, 1),
-                        float(grad_norm),
-                        learned,
-                        tokens,
-                        samples,
-                        seconds,
-                    )
-                    if next_save is not None and p.samples_seen >= next_save:
-                        next_save = (p.samples_seen // save_every + 1) * save_every
-                        self.save_checkpoint()
-                        if o.save_state:
-                            self.save_state(_rng_state(self.placement))
-                    if stop.requested:
-                        self._interrupted(stop.signum or 2, _rng_state(self.placement))
-                if stopped_early:
-                    break
-                # The epoch is done.
-                p.epoch += 1
-                p.step_in_epoch = 0
-                last = p.epoch >= o.num_epochs
-                already = any(Path(c).name == f"samples_{p.samples_seen}" for c in p.checkpoints)
-                if (o.checkpoint_at_epoch or last) and not already:
-                    self.save_checkpoint()
-                if o.save_state and not last:
-                    self.save_state(_rng_state(self.placement))
-                if stop.requested:
-                    self._interrupted(stop.signum or 2, _rng_state(self.placement))
-            if stopped_early:
-                if not any(Path(c).name == f"samples_{p.samples_seen}" for c in p.checkpoints):
-                    self.save_checkpoint()
-                if o.save_state:
-                    self.save_state(_rng_state(self.placement))
+            try:
+                stopped_early = self._loop(stop)
+            except BaseException:
+                self.metrics.close()
+                self.view.close()
+                raise
         result = self._result(completed=not stopped_early)
         if not stopped_early:
             self._mark_finished(result)
         self.metrics.close()
         self.view.finish(result)
         return result
+
+    def _loop(self, stop: StopRequests) -> bool:
+        """Every step left; True when ``max_steps`` stopped it before the last epoch's end."""
+        import torch
+
+        o = self.o
+        p = self.pos
+        save_every = o.save_samples
+        next_save = (p.samples_seen // save_every + 1) * save_every if save_every else None
+        stopped_early = False
+        device = self.placement.device
+        while p.epoch < o.num_epochs:
+            steps = self._plan(p.epoch)
+            while p.step_in_epoch < len(steps):
+                if o.max_steps is not None and p.global_step >= o.max_steps:
+                    stopped_early = True
+                    break
+                micro_samples = steps[p.step_in_epoch]
+                rng = _rng_state(self.placement)
+                started = time.perf_counter()
+                batches = [
+                    collate(self.data, s, device, boundaries=self.boundaries) for s in micro_samples
+                ]
+                learned = self.placement.sum(sum(b.learned for b in batches))
+                tokens = sum(b.tokens for b in batches)
+                samples = sum(b.samples for b in batches)
+                loss_sum = 0.0
+                for batch in batches:
+                    try:
+                        with self.placement.autocast():
+                            loss = summed_loss(self.model, batch)
+                        (loss / max(learned, 1)).backward()
+                    except BaseException as exc:
+                        if not isinstance(exc, KeyboardInterrupt) and _is_oom(exc):
+                            raise _out_of_memory(exc, o, batch.tokens, str(device)) from None
+                        raise
+                    loss_sum += float(loss.detach())
+                    if stop.requested:
+                        break
+                if stop.requested:
+                    self.optimizer.zero_grad(set_to_none=True)
+                    self._interrupted(stop.signum or 2, rng)
+                grad_norm = torch.nn.utils.clip_grad_norm_(self.params, o.max_grad_norm)
+                lr = self.scheduler.get_last_lr()[0]
+                self.optimizer.step()
+                self.scheduler.step()
+                self.optimizer.zero_grad(set_to_none=True)
+                seconds = time.perf_counter() - started
+                p.global_step += 1
+                p.step_in_epoch += 1
+                p.samples_seen += samples
+                p.tokens_seen += tokens
+                p.learned_seen += learned
+                p.train_seconds += seconds
+                self.session_tokens += tokens
+                self.session_learned += learned
+                self.session_seconds += seconds
+                self._log_step(
+                    lr,
+                    loss_sum / max(learned, 1),
+                    float(grad_norm),
+                    learned,
+                    tokens,
+                    samples,
+                    seconds,
+                )
+                if next_save is not None and p.samples_seen >= next_save:
+                    next_save = (p.samples_seen // save_every + 1) * save_every
+                    self.save_checkpoint()
+                    if o.save_state:
+                        self.save_state(_rng_state(self.placement))
+                if stop.requested:
+                    self._interrupted(stop.signum or 2, _rng_state(self.placement))
+            if stopped_early:
+                break
+            # The epoch is done.
+            p.epoch += 1
+            p.step_in_epoch = 0
+            last = p.epoch >= o.num_epochs
+            already = any(Path(c).name == f"samples_{p.samples_seen}" for c in p.checkpoints)
+            if (o.checkpoint_at_epoch or last) and not already:
+                self.save_checkpoint()
+            if o.save_state and not last:
+                self.save_state(_rng_state(self.placement))
+            if stop.requested:
+                self._interrupted(stop.signum or 2, _rng_state(self.placement))
+        if stopped_early:
+            if not any(Path(c).name == f"samples_{p.samples_seen}" for c in p.checkpoints):
+                self.save_checkpoint()
+            if o.save_state:
+                self.save_state(_rng_state(self.placement))
+        return stopped_early
 
     def _log_step(
         self,

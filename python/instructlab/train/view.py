@@ -40,6 +40,9 @@ class Reporter(Protocol):
     def finish(self, result: TrainResult) -> None:
         """The run ended (completed, stopped at ``max_steps``, or interrupted and saved)."""
 
+    def close(self) -> None:
+        """The run failed: leave the terminal tidy (the error is reported elsewhere)."""
+
 
 def _gib(value: float) -> str:
     return f"{value / 2**30:.2f} GiB"
@@ -134,6 +137,9 @@ class SilentView:
     def finish(self, result: TrainResult) -> None:
         pass
 
+    def close(self) -> None:
+        pass
+
 
 class LineView:
     """A line per event on stdout (warnings on stderr): for logs, pipes and detached runs."""
@@ -168,6 +174,9 @@ class LineView:
 
     def finish(self, result: TrainResult) -> None:
         self.out.print(summary_table(result))
+
+    def close(self) -> None:
+        pass
 
 
 class LiveView(LineView):
@@ -224,10 +233,13 @@ class LiveView(LineView):
             super().warning(message)
 
     def finish(self, result: TrainResult) -> None:
+        self.close()
+        super().finish(result)
+
+    def close(self) -> None:
         if self.progress is not None:
             self.progress.stop()
             self.progress = None
-        super().finish(result)
 
 
 def default_view() -> Reporter:
