@@ -18,7 +18,8 @@ from instructlab.train.data import ProcessSummary, process_data
 from instructlab.train.interrupt import TrainingInterrupted
 from instructlab.train.options import LoraOptions, TrainOptions, options_from_config
 from instructlab.train.packing import PackingPlan, plan_packing
-from instructlab.train.trainer import RunInfo, TrainResult, train
+from instructlab.train.result import RunInfo, TrainResult
+from instructlab.train.trainer import train
 
 __all__ = [
     "LoraOptions",

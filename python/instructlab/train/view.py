@@ -12,7 +12,7 @@ import time
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from instructlab.train.trainer import RunInfo, TrainResult
+    from instructlab.train.result import RunInfo, TrainResult
 
 __all__ = ["LineView", "LiveView", "Reporter", "SilentView", "default_view", "summary_table"]
 

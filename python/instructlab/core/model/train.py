@@ -12,7 +12,7 @@ from instructlab.errors import UsageError
 if TYPE_CHECKING:
     from instructlab.system.jobs.registry import ProcessRecord
     from instructlab.train.options import TrainOptions
-    from instructlab.train.trainer import TrainResult
+    from instructlab.train.result import TrainResult
 
 
 class Training(ModelBase):
