@@ -236,7 +236,8 @@ def ours(spec_file: Path, out: Path) -> None:
 
 
 def rss(model_dir: str, lora: bool, out: Path, threads: int) -> None:
-    """Peak RSS above the post-import baseline for 3 steps of 8 x 512-token samples (a child)."""
+    """Peak RSS above the post-import baseline for 3 steps of 8 samples of up to 512 tokens
+    (about 480 each; a child)."""
     import random
     import resource
 
@@ -254,7 +255,7 @@ def rss(model_dir: str, lora: bool, out: Path, threads: int) -> None:
     data = work / "long.jsonl"
     lines = []
     for i in range(24):
-        text = " ".join(rng.choice(words) for _ in range(600))
+        text = " ".join(rng.choice(words) for _ in range(460))
         lines.append(
             json.dumps(
                 {
@@ -269,8 +270,8 @@ def rss(model_dir: str, lora: bool, out: Path, threads: int) -> None:
     options = TrainOptions(
         model_path=model_dir, data_path=str(data), ckpt_output_dir=str(work / "ckpt"),
         data_output_dir=str(work / "prep"), num_epochs=1, max_steps=3, effective_batch_size=8,
-        max_seq_len=640, max_batch_len=8 * 640, learning_rate=1e-4, warmup_steps=0,
-        threads=threads, save_state=False, checkpoint_at_epoch=False, resume=False,
+        max_seq_len=MAX_SEQ_LEN, max_batch_len=EBS * MAX_SEQ_LEN, learning_rate=1e-4,
+        warmup_steps=0, threads=threads, save_state=False, checkpoint_at_epoch=False, resume=False,
         lora=LoraOptions(rank=8) if lora else None,
     )  # fmt: skip
     result = train(options, SilentView())

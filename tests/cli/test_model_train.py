@@ -56,8 +56,10 @@ def test_train_on_generated_data_then_serve_the_checkpoint(generated: Path, tmp_
 
     model = write_tiny_model(tmp_path / "student")
     out = tmp_path / "run"
-    result = CliRunner().invoke(cli, _train_args(generated, model, out, "--iters", "3"))
+    # The output folder of `ilab data generate`: its newest skills mix is what trains.
+    result = CliRunner().invoke(cli, _train_args(generated.parent, model, out, "--iters", "3"))
     assert result.exit_code == 0, result.output
+    assert f"training on its newest mix, {generated.name}" in result.output
     assert "--iters 3 is read as --max-steps 3" in result.output
     final = out / "ckpt" / "hf_format" / "samples_48"
     assert f"Final model: {final}" in result.output

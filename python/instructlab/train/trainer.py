@@ -75,6 +75,20 @@ def _need(module: str) -> Any:
     return extras.require(module, "train", "training")
 
 
+def training_data(path: Path, status: Any = None) -> Path:
+    """What to train on: a file as it is; a folder holding ``ilab data generate``'s output (mixes
+    named ``*_train_msgs_<time>.jsonl``) means its newest skills mix (which holds the knowledge
+    records too); any other folder, every ``.jsonl`` in it."""
+    if not path.is_dir():
+        return path
+    mixes = sorted(path.glob("skills_train_msgs_*.jsonl"))
+    if not mixes:
+        return path
+    if status is not None:
+        status(f"{path} holds generated data: training on its newest mix, {mixes[-1].name}")
+    return mixes[-1]
+
+
 def _token_data(table: Any) -> TokenData:
     import numpy as np
 
@@ -159,7 +173,8 @@ class _Run:
         _need("torch")
         if not o.data_path:
             raise UsageError("data_path: no training data given", "data_path")
-        _input_files(Path(o.data_path).expanduser())
+        self.data_path = training_data(Path(o.data_path).expanduser(), self.view.status)
+        _input_files(self.data_path)
         check_dir(self.ckpt_dir, "checkpoint folder")
         self.placement = place(o.device, o.dtype)
         if o.threads is not None:
@@ -173,9 +188,9 @@ class _Run:
             trust_remote_code=o.trust_remote_code,
             on_status=self.view.status,
         )
-        self.view.status(f"Preparing the training data ({o.data_path})")
+        self.view.status(f"Preparing the training data ({self.data_path})")
         self.summary = process_data(
-            Path(o.data_path).expanduser(),
+            self.data_path,
             self.student.tokenizer_path,
             Path(o.data_output_dir).expanduser(),
             o.max_seq_len,
