@@ -237,3 +237,14 @@ def test_running_out_of_memory_names_the_knobs(
         train(_options(world, tmp_path), LiveView())
     for knob in ("--max-batch-len (now 120)", "--lora-rank", "gradient"):
         assert knob in str(caught.value)
+
+
+def test_the_entry_point_reports_bad_options_with_exit_2(tmp_path: Path) -> None:
+    from instructlab.train.__main__ import main
+
+    bad = tmp_path / "options.json"
+    bad.write_text('{"num_epochs": 0}', encoding="utf-8")
+    assert main(["--options", str(bad)]) == 2
+    bad.write_text("not json", encoding="utf-8")
+    assert main(["--options", str(bad)]) == 2
+    assert main(["--options", str(tmp_path / "missing.json")]) == 1
