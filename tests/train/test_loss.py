@@ -53,13 +53,13 @@ def _reference(model, data: TokenData, samples: list[int]):  # type: ignore[no-u
     return float(loss.detach()), {n: p.grad.clone() for n, p in model.named_parameters()}
 
 
-def _packed(model, batches: list[MicroBatch]):  # type: ignore[no-untyped-def]
+def _packed(model, batches: list[MicroBatch], **loss_options):  # type: ignore[no-untyped-def]
     """Loss and gradients the trainer's way: micro-batches, one denominator for the step."""
     model.zero_grad(set_to_none=True)
     learned = sum(b.learned for b in batches)
     total = 0.0
     for batch in batches:
-        loss = summed_loss(model, batch) / learned
+        loss = summed_loss(model, batch, **loss_options) / learned
         loss.backward()
         total += float(loss.detach())
     return total, {n: p.grad.clone() for n, p in model.named_parameters()}
@@ -113,6 +113,9 @@ def test_packed_loss_and_every_gradient_equal_the_samples_alone(
         collate(data, order[2:], "cpu", boundaries=split),
     ]
     _assert_same(_packed(model, halves), expected)
+    # The output layer chunk by chunk, logits recomputed in the backward pass: the same.
+    chunked = _packed(model, halves, chunk=7, chunk_above=0)
+    _assert_same(chunked, expected)
     with pytest.raises(AssertionError):
         _assert_same(_packed(model, [_leaky(data, order)]), expected)
 

@@ -129,7 +129,9 @@ class TrainOptions:
     keep_last_checkpoints: int = 0
     #: Save the full training state beside the checkpoints (what resuming needs).
     save_state: bool = True
-    gradient_checkpointing: bool = False
+    #: Recompute activations in the backward pass; ``None``: on for LoRA (whose activations
+    #: would otherwise cost as much memory as a full fine-tune's), off for a full fine-tune.
+    gradient_checkpointing: bool | None = None
     lora: LoraOptions | None = None
     trust_remote_code: bool = False
     disable_flash_attn: bool = False

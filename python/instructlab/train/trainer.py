@@ -141,6 +141,17 @@ def _out_of_memory(
     )
 
 
+def _recompute_activations(model: Any) -> None:
+    """Gradient (activation) checkpointing of every decoder layer, non-reentrant (frozen inputs,
+    as under LoRA, need no hook then)."""
+    inner = model.get_base_model() if hasattr(model, "get_base_model") else model
+    options = {"use_reentrant": False}
+    if hasattr(inner, "activation_checkpointing_enable"):  # transformers >= 5.2x
+        inner.activation_checkpointing_enable(activation_checkpointing_kwargs=options)
+    else:
+        inner.gradient_checkpointing_enable(gradient_checkpointing_kwargs=options)
+
+
 def _is_oom(exc: BaseException) -> bool:
     import torch
 
@@ -330,12 +341,11 @@ class _Run:
             torch.manual_seed(o.seed)
             model = lora.wrap(model, o.lora)
             self.recipe = f"LoRA (rank {o.lora.rank}, alpha {o.lora.alpha:g})"
-        if o.gradient_checkpointing:
-            model.gradient_checkpointing_enable(
-                gradient_checkpointing_kwargs={"use_reentrant": False}
-            )
-            if o.lora is not None and hasattr(model, "enable_input_require_grads"):
-                model.enable_input_require_grads()
+        checkpointing = o.gradient_checkpointing
+        if checkpointing is None:
+            checkpointing = o.lora is not None
+        if checkpointing:
+            _recompute_activations(model)
         model = self.placement.prepare(model)
         model.train()
         self.model = model

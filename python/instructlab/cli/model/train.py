@@ -91,7 +91,11 @@ def _ours(f: Any) -> Any:
         click.option("--checkpoint-at-epoch/--no-checkpoint-at-epoch", default=None),
         click.option("--keep-last-checkpoints", type=NON_NEGATIVE, help="0: keep all."),
         click.option("--save-state/--no-save-state", default=None, help="What resuming needs."),
-        click.option("--gradient-checkpointing", is_flag=True, default=None),
+        click.option(
+            "--gradient-checkpointing/--no-gradient-checkpointing",
+            default=None,
+            help="Recompute activations (default: on for LoRA).",
+        ),
         click.option("--lora-rank", type=NON_NEGATIVE, help="0: full fine-tune."),
         click.option("--lora-alpha", type=_ABOVE_ZERO),
         click.option("--lora-dropout", type=click.FloatRange(min=0, max=1, max_open=True)),
