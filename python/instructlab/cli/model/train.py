@@ -108,6 +108,8 @@ def _ours(f: Any) -> Any:
     ]
     for option in reversed(options):
         f = option(f)
+    for param in getattr(f, "__click_params__", []):
+        param.show_default = True  # the configuration's value, through the default map
     return f
 
 
