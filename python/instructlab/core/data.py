@@ -7,12 +7,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
-from instructlab.config import Config as ConfigModel
 from instructlab.core._base import ConfiguredBase
 from instructlab.core._checked import Ge, Gt, Le, Lt, NonNegative, Positive, checked
 from instructlab.errors import FileError
 
 if TYPE_CHECKING:
+    from instructlab.config import Config as ConfigModel
     from instructlab.clean import CleanResult
     from instructlab.documents import IngestedDocument
     from instructlab.sdg.listing import DataRun
