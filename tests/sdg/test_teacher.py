@@ -88,6 +88,8 @@ def test_sigterm_stops_the_run_and_the_embedded_teacher(tmp_path: Path) -> None:
     import signal
     import time
 
+    from instructlab.system.jobs import wait_exit
+
     env = {
         **os.environ,
         "XDG_CONFIG_HOME": str(tmp_path / "config"),
@@ -112,22 +114,14 @@ def test_sigterm_stops_the_run_and_the_embedded_teacher(tmp_path: Path) -> None:
             teacher = int(found[0]) if found else teacher
         time.sleep(0.1)
     assert teacher is not None, "no teacher process started"
-    time.sleep(3)  # the teacher is loaded and answering
+    runs = tmp_path / "data" / "instructlab" / "datasets" / "runs"
+    while not list(runs.glob("*/run.json")) and time.monotonic() < deadline:
+        time.sleep(0.1)  # the teacher answers and the run has begun
+    assert run.poll() is None, run.communicate()[0]
     run.send_signal(signal.SIGTERM)
     output, _ = run.communicate(timeout=60)
     assert run.returncode == 128 + signal.SIGTERM, output
     assert "Traceback" not in output and "this is a bug" not in output
-    assert _gone(teacher), "the teacher outlived ilab"
+    assert wait_exit(teacher, 15), "the teacher outlived ilab"
     listed = _ilab(env, "data", "list")
     assert "interrupted" in listed.stdout, listed.stdout
-
-
-def _gone(pid: int) -> bool:
-    import time
-
-    from instructlab.system.jobs import pid_alive
-
-    deadline = time.monotonic() + 15
-    while pid_alive(pid) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    return not pid_alive(pid)

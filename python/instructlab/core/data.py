@@ -12,8 +12,8 @@ from instructlab.core._checked import Ge, Gt, Le, Lt, NonNegative, Positive, che
 from instructlab.errors import FileError
 
 if TYPE_CHECKING:
-    from instructlab.config import Config as ConfigModel
     from instructlab.clean import CleanResult
+    from instructlab.config import Config as ConfigModel
     from instructlab.documents import IngestedDocument
     from instructlab.sdg.listing import DataRun
     from instructlab.sdg.recipes import MixResult

@@ -6,63 +6,45 @@ import os
 import signal
 import subprocess
 import sys
-import textwrap
 import time
 
 import pytest
 
-from instructlab.system.jobs import children, pid_alive
+from instructlab.system.jobs import children, pid_alive, wait_exit
 
 
-def _wait_gone(pid: int, seconds: float = 10) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if not pid_alive(pid):
-            return True
-        time.sleep(0.05)
-    return False
-
-
-def test_a_spawned_child_dies_with_its_killed_parent() -> None:
-    """The parent (a Python process) spawns `sleep`, prints its pid and is SIGKILLed: nothing
-    it could do runs, yet the child gets SIGTERM from the kernel."""
-    script = textwrap.dedent(
-        """
-        import sys, time
-        from instructlab.system.jobs import children
-        child = children.spawn(["sleep", "300"])
-        print(child.pid, flush=True)
-        time.sleep(300)
-        """
-    )
+def _parent_of(spawn: str) -> tuple[subprocess.Popen[bytes], int]:
+    """A Python parent that starts `sleep 300` with ``spawn`` and prints the child's pid."""
+    script = "import subprocess, time\nfrom instructlab.system.jobs import children\n"
+    script += f"child = {spawn}\nprint(child.pid, flush=True)\ntime.sleep(300)\n"
     parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE)
     assert parent.stdout is not None
     child = int(parent.stdout.readline())
     assert pid_alive(child)
+    return parent, child
+
+
+def _kill(parent: subprocess.Popen[bytes]) -> None:
     parent.kill()
     parent.wait()
+    assert parent.stdout is not None
     parent.stdout.close()
-    assert _wait_gone(child), f"child {child} outlived its parent"
+
+
+def test_a_spawned_child_dies_with_its_killed_parent() -> None:
+    """The parent (a Python process) spawns `sleep` and is SIGKILLed: nothing it could do runs,
+    yet the child gets SIGTERM from the kernel."""
+    parent, child = _parent_of('children.spawn(["sleep", "300"])')
+    _kill(parent)
+    assert wait_exit(child, 10), f"child {child} outlived its parent"
 
 
 def test_an_untied_child_would_outlive_it() -> None:
     """The control for the test above: a plain Popen child stays (so the test can fail)."""
-    script = textwrap.dedent(
-        """
-        import subprocess, time
-        child = subprocess.Popen(["sleep", "300"])
-        print(child.pid, flush=True)
-        time.sleep(300)
-        """
-    )
-    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE)
-    assert parent.stdout is not None
-    child = int(parent.stdout.readline())
-    parent.kill()
-    parent.wait()
-    parent.stdout.close()
+    parent, child = _parent_of('subprocess.Popen(["sleep", "300"])')
+    _kill(parent)
     try:
-        assert not _wait_gone(child, 1.0)
+        assert not wait_exit(child, 1.0)
     finally:
         os.kill(child, signal.SIGKILL)
 
