@@ -38,6 +38,7 @@ class World:
             "binary_jsonl": r / "binary.jsonl",
             "messages": r / "messages.jsonl",
             "recipe_ok": r / "ok_recipe.yaml",
+            "recipe_zero": r / "zero_recipe.yaml",
             "empty_dir": r / "empty",
             "rows": r / "rows.jsonl",
             "broken_rows": r / "broken.jsonl",
@@ -71,6 +72,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
         ]
     }
     p["messages"].write_text(json.dumps(conversation) + "\n", encoding="utf-8")
+    p["recipe_zero"].write_text(
+        "datasets:\n  - path: empty.jsonl\n    sampling_size: 1.0\n", encoding="utf-8"
+    )
     p["recipe_ok"].write_text(
         "datasets:\n  - path: messages.jsonl\n    sampling_size: 1.0\n", encoding="utf-8"
     )
@@ -111,8 +115,13 @@ CASES: list[tuple[str, int, str]] = [
     _case("config show -k no.such.key", 2, "no.such.key"),
     _case("config show -k generate..pipeline", 2, "generate..pipeline"),
     # Taxonomy.
-    _case("taxonomy diff --taxonomy-path {file} --taxonomy-base main", 1, "file.txt"),
+    _case(
+        "taxonomy diff --taxonomy-path {file} --taxonomy-base main",
+        1,
+        "is a file, not a taxonomy folder",
+    ),
     _case("taxonomy diff --taxonomy-path {missing} --taxonomy-base main", 1, "missing"),
+    _case("taxonomy diff --taxonomy-path {blocked} --taxonomy-base main", 1, "file.txt is a file"),
     _case("taxonomy diff --taxonomy-path {empty_dir} --taxonomy-base main", 2, "empty"),
     _case("taxonomy diff --taxonomy-path {taxonomy} --taxonomy-base no-such-ref", 2, "no-such"),
     _case("taxonomy diff --taxonomy-path {taxonomy} --yaml-rules {binary_yaml}", 1, "rules.yaml"),
@@ -170,6 +179,7 @@ CASES: list[tuple[str, int, str]] = [
     _case("data mix --recipe {recipe_list}", 1, "list_recipe.yaml"),
     _case("data mix --recipe {recipe_no_datasets}", 1, "no_datasets_recipe.yaml"),
     _case("data mix --recipe {recipe_missing_data}", 1, "nowhere.jsonl"),
+    _case("data mix --recipe {recipe_zero}", 1, "nothing to mix"),
     _case("data mix --recipe {recipe_ok} --output-dir {blocked}", 1, "file.txt"),
     _case("data mix --recipe {recipe_ok} --test-set {binary}", 2, "binary.bin"),
     _case("data mix --recipe {recipe_ok} --test-set {binary_jsonl}", 1, "binary.jsonl"),
@@ -205,6 +215,9 @@ CASES: list[tuple[str, int, str]] = [
     _case("data filter {rows} --set min_words=abc", 2, "min_words"),
     _case("data filter {rows} --set =5", 2, "--set"),
     _case("data filter {rows} --set min_words=-1", 2, "min_words"),
+    _case("data filter {rows} --set max_non_alnum_ratio=2", 2, "max_non_alnum_ratio"),
+    _case("data filter {rows} --set top_ngrams=[[2,1.5]]", 2, "top_ngrams"),
+    _case("data filter {rows} --set top_ngrams=[[2]]", 2, "top_ngrams"),
     _case("data filter {rows} --preset bogus", 2, "bogus"),
     _case("data filter {rows} --column nosuch", 2, "nosuch"),
     _case("data filter {rows} --question-column nosuch", 2, "nosuch"),

@@ -91,3 +91,16 @@ def test_the_status_of_each_run_comes_from_its_run_json(tmp_path: Path) -> None:
     ]
     stopped = runs["2025-01-01T00_00_04"]
     assert stopped.path == killed and stopped.rows == 4
+
+
+def test_a_damaged_run_json_is_listed_as_damaged_never_as_a_run_named_runs(
+    tmp_path: Path,
+) -> None:
+    run_dir = _engine_run(tmp_path, "2025-01-01T00_00_01", {"status": "done"}, False)
+    (run_dir / "run.json").write_bytes(b"\xff\x00{ half a json")
+    runs = {r.name: r for r in list_runs(tmp_path)}
+    assert "runs" not in runs
+    (damaged,) = runs.values()
+    assert damaged.status.state == "damaged"
+    assert str(run_dir / "run.json") in str(damaged.status.error)
+    assert damaged.rows == 4  # what its leaves generated is still shown

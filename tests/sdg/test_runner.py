@@ -167,3 +167,43 @@ def test_progress_goes_to_a_log_as_lines(tmp_path: Path) -> None:
     assert len(lines) >= 2, log.getvalue()
     assert "in flight" in lines[-1] and "requests" in lines[-1] and "ETA" in lines[-1]
     assert "┏" not in log.getvalue()  # no live table in a log
+
+
+def test_a_damaged_leaf_output_is_generated_again_from_the_cache(
+    tmp_path: Path, caplog: object
+) -> None:
+    """A finished leaf whose saved rows or report were damaged (a disk fault, an edit) counts
+    as unfinished: it runs again, and every answer comes from the request cache."""
+    import logging
+
+    pipe_file = write_pipeline(tmp_path / "pipe")
+    with MockOpenAI(mini_rules()) as server:
+
+        def run() -> tuple[object, dict[str, list[dict[str, object]]]]:
+            client = LLMClient(server.base_url)
+            ctx = PipelineContext(client=client, model_id="mock-teacher")
+            pipe = Pipeline.from_file(ctx, pipe_file)
+            rows = [{"task_description": f"t{i}"} for i in range(3)]
+            jobs = [LeafJob("leaf0", "freeform_skill", rows, pipe)]
+
+            async def go():
+                try:
+                    return await run_leaves(jobs, client, tmp_path / "run")
+                finally:
+                    await client.aclose()
+
+            return asyncio.run(go())
+
+        _, first = run()
+        sent = server.stats.requests
+        generated = tmp_path / "run" / "generated"
+        for damage in (b'{"ok": 1}\n{broken', b"\xff\xfe\x00binary"):
+            (generated / "leaf0.jsonl").write_bytes(damage)
+            with caplog.at_level(logging.WARNING, logger="instructlab.sdg"):  # type: ignore[attr-defined]
+                _, again = run()
+            assert again == first
+            assert server.stats.requests == sent  # nothing sent again
+            assert "leaf0.jsonl" in caplog.text and "generating this leaf again" in caplog.text  # type: ignore[attr-defined]
+        (generated / "leaf0.report.json").write_text("{not json")
+        _, again = run()
+        assert again == first and server.stats.requests == sent

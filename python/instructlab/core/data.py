@@ -200,7 +200,17 @@ class Data(ConfiguredBase):
         target = Path(output_dir) if output_dir is not None else path.parent
         references = load_test_references(test_set) if test_set is not None else []
         cleaner = MixCleaner(dedup, references)
-        return mix_recipe(loaded, target / mixed_output_name(path), prompt, cleaner)
+        result = mix_recipe(loaded, target / mixed_output_name(path), prompt, cleaner)
+        if result.rows == 0:  # an empty training file must not look like a mix
+            result.output.unlink(missing_ok=True)
+            available = sum(d.available for d in result.datasets)
+            removed = sum(result.cleaning.removed.values()) if result.cleaning else 0
+            raise FileError(
+                str(path),
+                f"nothing to mix: its data sets hold {available} rows ({removed} removed as "
+                f"duplicates or test-set leaks, {result.dropped_empty} empty); nothing was written",
+            )
+        return result
 
     @property
     def data_folder(self) -> Path:
