@@ -108,9 +108,8 @@ def test_transformers_engine_scores_like_a_forward_pass(tmp_path) -> None:
     import torch
     import transformers
 
-    from instructlab.serve.hf_engine import TransformersEngine
-
     from eval.tiny import write_tiny_model
+    from instructlab.serve.hf_engine import TransformersEngine
 
     torch.set_num_threads(1)  # a tiny model; the machine's cores are shared
     folder = write_tiny_model(tmp_path / "tiny")

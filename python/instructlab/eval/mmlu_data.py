@@ -281,8 +281,7 @@ def _table_rows(file: Path, layout: str) -> list[dict[str, Any]]:
     pa = require("pyarrow", "data", "reading MMLU's parquet or Arrow files")
     try:
         if layout == "parquet":
-            import pyarrow.parquet as pq
-
+            pq = require("pyarrow.parquet", "data", "reading MMLU's parquet files")
             table = pq.read_table(io.BytesIO(read_bytes(file)))
         else:
             data = read_bytes(file)

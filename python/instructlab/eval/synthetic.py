@@ -16,6 +16,7 @@ from pathlib import Path
 
 from instructlab.eval.mmlu_data import MMLU_SUBJECTS
 from instructlab.eval.questions import LETTERS, Question
+from instructlab.extras import require
 from instructlab.fileio import atomic_write_bytes, atomic_write_text
 
 __all__ = ["generate_questions", "write_mmlu"]
@@ -74,8 +75,8 @@ def write_mmlu(
                     writer.writerow([q.question, *q.choices, LETTERS[q.answer]])
                 atomic_write_text(base / split / f"{subject}_{split}.csv", buffer.getvalue())
             elif layout == "parquet":
-                import pyarrow as pa
-                import pyarrow.parquet as pq
+                pa = require("pyarrow", "data", "writing parquet files")
+                pq = require("pyarrow.parquet", "data", "writing parquet files")
 
                 table = pa.table(
                     {

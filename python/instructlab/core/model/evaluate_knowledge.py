@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from instructlab.core._checked import NonNegative, Positive, checked
 from instructlab.core.model._base import ModelBase
@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from instructlab.eval.harness import PromptOptions
     from instructlab.eval.results import BranchResult, KnowledgeResult
 
+R = TypeVar("R", "KnowledgeResult", "BranchResult")
 Backend = Literal["transformers", "vllm", "llama-cpp"]
 Dtype = Literal["auto", "float32", "bfloat16", "float16"]
 
@@ -208,7 +209,7 @@ class EvaluatingKnowledge(ModelBase):
         return _with_files(result, files)
 
 
-def _with_files(result: Any, files: list[Path]) -> Any:
+def _with_files(result: R, files: list[Path]) -> R:
     from dataclasses import replace
 
     return replace(result, files=tuple(str(f) for f in files))
