@@ -36,16 +36,19 @@ _KNOWLEDGE_OPTIONS = [
     click.option(
         "--few-shots",
         type=NON_NEGATIVE,
+        show_default=True,
         help="mmlu, mmlu_branch: examples shown before each question [config: evaluate.mmlu].",
     ),
     click.option(
         "--batch-size",
         type=BatchSize(),
+        show_default=True,
         help="mmlu, mmlu_branch: questions per forward pass, or auto [config: evaluate.mmlu].",
     ),
     click.option(
         "--tasks-dir",
         type=click.Path(path_type=Path),
+        show_default=True,
         help="mmlu_branch: the node_datasets folder of a generation run (or a folder of runs: "
         "its newest) [config: evaluate.mmlu_branch].",
     ),
