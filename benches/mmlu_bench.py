@@ -173,7 +173,7 @@ from instructlab.eval.harness import PromptOptions, prompt_sets
 from instructlab.eval.mmlu_data import load_mmlu
 scorer = TransformersScorer(args["model"], dtype="float32", threads=args["threads"])
 startup = time.monotonic() - start
-_, sets = load_mmlu(args["data"], few_shots=args["shots"])
+_, sets = load_mmlu(args["data"], args["subjects"], few_shots=args["shots"])
 prompted = prompt_sets(sets, PromptOptions(few_shots=args["shots"]))
 t = time.monotonic()
 values = scorer.loglikelihoods([p.item for p in prompted])
@@ -185,7 +185,13 @@ print(json.dumps({"startup": startup, "scoring": scoring, "samples": samples}))
 
 
 def run_ours(model: Path, data: Path, args) -> dict:
-    spec = {"model": str(model), "data": str(data), "shots": args.shots, "threads": args.threads}
+    spec = {
+        "model": str(model),
+        "data": str(data),
+        "shots": args.shots,
+        "threads": args.threads,
+        "subjects": list(args.subject_names),
+    }
     env = dict(os.environ, OMP_NUM_THREADS=str(args.threads), TOKENIZERS_PARALLELISM="0")
     done = subprocess.run(
         [sys.executable, "-c", OURS, json.dumps(spec)], capture_output=True, text=True, env=env
@@ -245,6 +251,7 @@ def main() -> None:
 
     work = args.workdir or Path(tempfile.mkdtemp(prefix="mmlu-bench-"))
     subjects = list(MMLU_SUBJECTS[: args.subjects])
+    args.subject_names = subjects  # a reused --workdir may hold more subjects: score these only
     t = time.monotonic()
     model = build_model(python, work / "smollm2-135m-fp32")
     print(f"model: SmolLM2-135M-Instruct GGUF de-quantised to fp32 ({time.monotonic() - t:.1f} s)")
