@@ -4,9 +4,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 # Extras `make setup` installs: every one the tests need (a test is never skipped on CI's
 # machine). `serve` builds llama-cpp-python from source (the embedded teacher's server; pip's
-# wheel cache makes later builds instant) and `train` brings torch and transformers.
-# `make setup EXTRAS=dev` for a light venv.
-EXTRAS ?= dev,serve,train
+# wheel cache makes later builds instant), `train` brings torch and transformers, `eval`
+# matplotlib (the score charts). `make setup EXTRAS=dev` for a light venv.
+EXTRAS ?= dev,serve,train,eval
 # llama.cpp's multimodal library is never used here: skip building it (CPU speed is unaffected).
 export CMAKE_ARGS ?= -DLLAVA_BUILD=OFF
 export PATH := $(CURDIR)/$(BIN):$(PATH)

@@ -53,6 +53,7 @@ class World:
             "taxonomy": r / "taxonomy",
             "missing": r / "missing",
             "blocked": r / "file.txt" / "sub",
+            "mmlu": r / "mmlu",
         }
 
 
@@ -290,9 +291,47 @@ CASES: list[tuple[str, int, str]] = [
     _case("process attach nosuch", 1, "nosuch"),
     _case("process remove nosuch", 1, "nosuch"),
     _case("process list --format bogus", 2, "bogus"),
+    # Knowledge evaluation (fails before any model loads).
+    _case("model evaluate --benchmark mmlu --model {tiny_model}", 1, "MMLU"),
+    _case(
+        "model evaluate --benchmark mmlu --model {tiny_model} --mmlu-data {missing}", 1, "missing"
+    ),
+    _case(
+        "model evaluate --benchmark mmlu --model {tiny_model} --mmlu-data {empty_dir}", 1, "empty"
+    ),
+    _case("model evaluate --benchmark mmlu --model {tiny_model} --mmlu-data {file}", 1, "file.txt"),
+    _case("model evaluate --benchmark mmlu --model {missing} --mmlu-data {mmlu}", 1, "missing"),
+    _case(
+        "model evaluate --benchmark mmlu --model {tiny_model} --mmlu-data {mmlu} --tasks nosuch",
+        2,
+        "nosuch",
+    ),
+    _case(
+        "model evaluate --benchmark mmlu_branch --model {tiny_model} --base-model {tiny_model} "
+        "--tasks-dir {empty_dir}",
+        1,
+        "empty",
+    ),
+    _case(
+        "model evaluate --benchmark mmlu_branch --model {tiny_model} --base-model {tiny_model} "
+        "--tasks-dir {missing}",
+        1,
+        "missing",
+    ),
+    _case("model evaluate --benchmark mmlu --few-shots -1", 2, "--few-shots"),
+    _case("model evaluate --benchmark mmlu --batch-size 0", 2, "--batch-size"),
+    _case("model evaluate --benchmark mmlu --batch-size big", 2, "--batch-size"),
+    _case("model evaluate --benchmark mmlu --threads 0", 2, "--threads"),
+    _case("model evaluate --benchmark mmlu --gpus -1", 2, "--gpus"),
+    _case("model evaluate --benchmark mmlu --temperature 2", 2, "--temperature"),
+    _case("model evaluate --benchmark mmlu --endpoint-url not-a-url", 2, "--endpoint-url"),
+    _case("model evaluate --benchmark mmlu --format bogus", 2, "bogus"),
+    _case("model evaluate --benchmark mmlu --dtype bogus", 2, "bogus"),
+    _case("model evaluate --benchmark mmlu --backend bogus", 2, "bogus"),
+    _case("model evaluate --benchmark bogus", 2, "bogus"),
     # Not implemented yet: exit 3, naming the capability.
     _case("model train", 3, "training"),
-    _case("model evaluate --benchmark mmlu", 3, "evaluation"),
+    _case("model evaluate --benchmark mt_bench", 3, "evaluation"),
     _case("rag convert {empty_dir}", 3, "retrieval"),
     _case("system info --format bogus", 2, "bogus"),
 ]
@@ -308,6 +347,9 @@ def prepared(world: World, tmp_path_factory: pytest.TempPathFactory) -> World:
     done = CliRunner().invoke(cli, ["taxonomy", "init", "--taxonomy-path", str(p["taxonomy"])])
     assert done.exit_code == 0, done.output
     write_model_dir(p["tiny_model"], "byte_level", CHATML, eos="<|im_end|>")
+    from instructlab.eval.synthetic import write_mmlu
+
+    write_mmlu(p["mmlu"], ["anatomy"], test=1, dev=1)
     (world.root / "fake.gguf").write_text("not gguf", encoding="utf-8")
     return world
 

@@ -12,7 +12,7 @@ from instructlab.cli.main import cli
 
 # Minimal arguments for pending commands that require some, so they reach the SDK call.
 ARGS: dict[str, list[str]] = {
-    "model evaluate": ["--benchmark", "mmlu"],
+    "model evaluate": ["--benchmark", "mt_bench"],
     "model convert": ["x"],
     "model upload": ["x", "y"],
     "rag convert": ["{dir}"],

@@ -61,6 +61,8 @@ IMPLEMENTED = {
     "Data.mix",
     "Model.chat",
     "Model.download",
+    "Model.evaluate_mmlu_bench",
+    "Model.evaluate_mmlu_branch",
     "Model.list",
     "Model.process_data",
     "Model.remove",

@@ -19,8 +19,6 @@ PENDING: dict[str, str] = {
     "Model.convert": _SERVE,
     "Model.upload": _SERVE,
     "Model.train_model": _TRAIN,
-    "Model.evaluate_mmlu_bench": _EVAL,
-    "Model.evaluate_mmlu_branch": _EVAL,
     "Model.evaluate_mt_bench": _EVAL,
     "Model.evaluate_mt_bench_branch": _EVAL,
     "Model.evaluate_dk_bench": _EVAL,

@@ -20,7 +20,9 @@ __all__ = [
     "Finish",
     "Generation",
     "SamplingParams",
+    "Scored",
     "StopMatcher",
+    "TokenLogprob",
 ]
 
 
@@ -114,6 +116,25 @@ class Finish:
     completion_tokens: int
 
 
+@dataclass(frozen=True)
+class TokenLogprob:
+    """One token of a scored text: its text, where it starts (in characters), its
+    log-probability given the tokens before it (None for the first) and the ``top`` most likely
+    tokens at its place."""
+
+    token: str
+    offset: int
+    logprob: float | None
+    top: dict[str, float] | None = None
+
+
+@dataclass(frozen=True)
+class Scored:
+    """The tokens of a text scored by :meth:`score` (an engine's optional method)."""
+
+    tokens: tuple[TokenLogprob, ...]
+
+
 _END = object()
 
 
@@ -127,7 +148,7 @@ class Generation:
         self._cancelled = threading.Event()
 
     # Engine side.
-    def put(self, event: Delta | Finish) -> None:
+    def put(self, event: Delta | Finish | Scored) -> None:
         """Hands an event to the reader."""
         self._events.put(event)
 
@@ -151,13 +172,19 @@ class Generation:
         self._cancelled.set()
 
     def __iter__(self) -> Iterator[Delta | Finish]:
+        for event in self.events():
+            assert isinstance(event, Delta | Finish)
+            yield event
+
+    def events(self) -> Iterator[Delta | Finish | Scored]:
+        """Every event, :class:`Scored` included (a scoring request yields only that)."""
         while True:
             event = self._events.get()
             if event is _END:
                 return
             if isinstance(event, EngineError):
                 raise event
-            assert isinstance(event, Delta | Finish)
+            assert isinstance(event, Delta | Finish | Scored)
             yield event
 
 
@@ -178,6 +205,10 @@ class Engine(Protocol):
     def generate(self, prompt: str, params: SamplingParams) -> Generation:
         """Starts generating ``params.n`` completions of ``prompt``."""
         ...
+
+    # Optional: ``score(text: str, top: int) -> list[TokenLogprob]``, every token of ``text``
+    # with its log-probability (what ``echo`` + ``logprobs`` return). The HTTP layer looks for
+    # it with ``getattr``; an engine without it answers such requests with HTTP 400.
 
 
 class StopMatcher:

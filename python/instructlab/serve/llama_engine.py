@@ -28,7 +28,9 @@ from instructlab.serve.generation import (
     Finish,
     Generation,
     SamplingParams,
+    Scored,
     StopMatcher,
+    TokenLogprob,
 )
 
 log = logging.getLogger(__name__)
@@ -77,6 +79,14 @@ class _Request:
     seqs: list[_Seq] = field(default_factory=list)
     prefilled: int = 0
     prompt_logits_index: int = -1
+    #: A scoring request (``score``): the top alternatives wanted per token, else None.
+    score_top: int | None = None
+    #: (prompt position, batch index) of this step's tokens whose logits are read.
+    score_rows: list[tuple[int, int]] = field(default_factory=list)
+    #: prompt position -> (log-probability of the next token, top alternatives)
+    scores: dict[int, tuple[float, dict[int, float]]] = field(default_factory=dict)
+    #: Tokens the tokenizer added (a BOS the text did not hold): scored, never listed.
+    added: int = 0
 
 
 class LlamaEngine:
@@ -180,6 +190,33 @@ class LlamaEngine:
             buf = (lc.llama_token * size)()
             n = lc.llama_tokenize(self._vocab, data, len(data), buf, size, add_bos, True)
         return list(buf[:n])
+
+    def score(self, text: str, top: int = 0) -> list[TokenLogprob]:
+        """Every token of ``text`` with its log-probability given the ones before it (the
+        first has none) and its ``top`` likeliest alternatives: a prompt prefilled with the
+        logits of every position kept, nothing generated."""
+        tokens = self.tokenize(text)
+        if not tokens:
+            raise EngineError("the prompt is empty")
+        if len(tokens) > self.context_size:
+            raise EngineError(
+                f"the prompt has {len(tokens)} tokens; this server's context holds "
+                f"{self.context_size}"
+            )
+        added = int(self._add_bos and tokens[0] == self._lc.llama_vocab_bos(self._vocab))
+        added = added if not (self.bos_text and text.startswith(self.bos_text)) else 0
+        request = _Request(Generation(len(tokens), 1), tokens, SamplingParams(), 0)
+        request.score_top = max(0, top)
+        request.added = added
+        with self._cond:
+            if self._stopping:
+                raise EngineError("the server is shutting down", 503)
+            self._waiting.append(request)
+            self._cond.notify()
+        for event in request.generation.events():
+            if isinstance(event, Scored):
+                return list(event.tokens)
+        raise EngineError("the scoring request ended without a result", 500)
 
     def generate(self, prompt: str, params: SamplingParams) -> Generation:
         """Queues a request; its events arrive on the returned :class:`Generation`."""
@@ -349,12 +386,16 @@ class LlamaEngine:
                 continue
             take = min(self.batch_size - n, len(request.tokens) - start)
             slot = request.seqs[0].slot
+            scoring = request.score_top is not None
+            request.score_rows.clear()
             for i in range(take):
                 pos = start + i
                 last = pos == len(request.tokens) - 1
-                self._add(n, request.tokens[pos], pos, slot, last)
+                self._add(n, request.tokens[pos], pos, slot, last or scoring)
                 if last:
                     request.prompt_logits_index = n
+                if scoring and not last:
+                    request.score_rows.append((pos, n))
                 n += 1
             request.prefilled += take
             if request.prefilled == len(request.tokens):
@@ -372,7 +413,14 @@ class LlamaEngine:
             for request in involved.values():
                 self._drop(request, EngineError(f"llama_decode failed (code {rc})", 500))
             return
+        for request in self._active:
+            if request.score_rows:
+                self._read_scores(request)
         for request in finishing_prompt:
+            if request.score_top is not None:
+                request.generation.put(Scored(self._scored(request)))
+                self._drop(request)
+                continue
             first = request.seqs[0]
             for seq in request.seqs[1:]:
                 lc.llama_memory_seq_cp(self._memory, first.slot, seq.slot, -1, -1)
@@ -389,6 +437,49 @@ class LlamaEngine:
         for request in [r for r in self._active if all(s.done for s in r.seqs)]:
             self._active.remove(request)
             request.generation.close()
+
+    def _read_scores(self, request: _Request) -> None:
+        """The log-probability of each next prompt token at this step's scored positions."""
+        import numpy as np
+
+        lc = self._lc
+        rows = np.stack(
+            [
+                np.ctypeslib.as_array(lc.llama_get_logits_ith(self._ctx, index), (self.n_vocab,))
+                for _, index in request.score_rows
+            ]
+        ).astype(np.float64)
+        peak = rows.max(axis=1, keepdims=True)
+        logz = peak[:, 0] + np.log(np.exp(rows - peak).sum(axis=1))
+        nexts = [request.tokens[pos + 1] for pos, _ in request.score_rows]
+        chosen = rows[np.arange(len(nexts)), nexts] - logz
+        top = request.score_top or 0
+        for k, (pos, _) in enumerate(request.score_rows):
+            best: dict[int, float] = {}
+            if top:
+                ids = np.argpartition(-rows[k], top)[:top]
+                best = {int(t): float(rows[k, t] - logz[k]) for t in ids}
+            request.scores[pos] = (float(chosen[k]), best)
+        request.score_rows.clear()
+
+    def _scored(self, request: _Request) -> tuple[TokenLogprob, ...]:
+        decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        out: list[TokenLogprob] = []
+        offset = 0
+        for pos, token in enumerate(request.tokens):
+            piece = self._piece_bytes(token, special=True) if pos >= request.added else b""
+            text = decoder.decode(piece)
+            if pos >= request.added:
+                logprob = None
+                top = None
+                if pos > 0:
+                    logprob, alternatives = request.scores[pos - 1]
+                    if request.score_top:
+                        top = {self._piece(t, special=True): v for t, v in alternatives.items()}
+                token_text = piece.decode("utf-8", "replace")
+                out.append(TokenLogprob(token_text, offset, logprob, top))
+            offset += len(text)
+        return tuple(out)
 
     def _emit(self, request: _Request, seq: _Seq, token: int) -> None:
         generation = request.generation
