@@ -36,3 +36,9 @@ def test_a_gpu_test_may_skip_without_cuda(tmp_path: Path) -> None:
         assert done.returncode == 0 and "2 passed" in done.stdout, done.stdout
     else:
         assert done.returncode == 0 and "1 skipped" in done.stdout, done.stdout
+
+
+def test_a_gpu_test_may_skip_what_the_gpu_machine_lacks(tmp_path: Path) -> None:
+    body = "@pytest.mark.gpu\ndef test_a():\n    pytest.skip('no vllm here')\n"
+    done = _run(tmp_path, body)
+    assert done.returncode == 0 and "1 skipped" in done.stdout, done.stdout

@@ -40,16 +40,3 @@ def mmlu_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def mmlu_parquet(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_mmlu(tmp_path_factory.mktemp("mmlu_pq"), SUBJECTS, test=6, dev=3, layout="parquet")
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """``gpu`` tests run where a CUDA GPU and vLLM are; elsewhere they are deselected (not
-    skipped: CI fails on skips), and `pytest -m gpu` on a GPU machine runs them."""
-    from instructlab.llm.backends import cuda_available, vllm_installed
-
-    if cuda_available() and vllm_installed():
-        return
-    kept = [i for i in items if i.get_closest_marker("gpu") is None]
-    if len(kept) != len(items):
-        config.hook.pytest_deselected(items=[i for i in items if i not in kept])
-        items[:] = kept
