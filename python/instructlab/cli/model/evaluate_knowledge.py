@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
 from instructlab.cli._common import NON_NEGATIVE, POSITIVE
+from instructlab.cli._progress import progress_bar
 
 #: The benchmarks this module runs.
 BENCHMARKS = ("mmlu", "mmlu_branch")
@@ -92,36 +92,6 @@ def options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
-@contextmanager
-def _progress(label: str, quiet: bool) -> Iterator[Callable[[int, int], None] | None]:
-    if quiet:
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeRemainingColumn,
-    )
-
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    ) as bar:
-        task = bar.add_task(label, total=None)
-
-        def advance(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        yield advance
-
-
 def _tasks(given: tuple[str, ...]) -> list[str] | None:
     names = [n.strip() for item in given for n in item.split(",") if n.strip()]
     return names or None
@@ -151,7 +121,7 @@ def run(ctx: click.Context, benchmark: str, model: str | None, given: dict[str, 
         "enable_serving_output": bool(given.get("enable_serving_output")),
     }
     as_json = given.get("output_format") == "json"
-    with _progress(f"Scoring {benchmark}", as_json) as progress:
+    with progress_bar(f"Scoring {benchmark}", quiet=as_json) as progress:
         if benchmark == "mmlu":
             result: Any = sdk(ctx).evaluate_mmlu_bench(
                 model,
