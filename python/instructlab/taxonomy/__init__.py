@@ -2,9 +2,11 @@
 
 ``validate_taxonomy`` checks the leaves changed since a base (or all of them) and returns a
 typed :class:`ValidationReport`; valid leaves come back as :class:`Leaf` objects with their
-parsed content and resolved :class:`Document` files.
+parsed content and resolved :class:`Document` files. ``changed_leaves`` chooses the leaves a
+generation run starts from.
 """
 
+from instructlab.taxonomy.choose import NoChangedLeaves, changed_leaves
 from instructlab.taxonomy.documents import DocumentCache, DocumentError
 from instructlab.taxonomy.example import (
     EXAMPLE_DOCS_COMMIT,
@@ -24,8 +26,10 @@ __all__ = [
     "DocumentError",
     "Leaf",
     "LeafKind",
+    "NoChangedLeaves",
     "Problem",
     "ValidationReport",
+    "changed_leaves",
     "create_example_docs_repo",
     "example_taxonomy_files",
     "init_taxonomy",
