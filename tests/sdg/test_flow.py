@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from instructlab.llm.client import LLMClient
-from instructlab.sdg import Pipeline, PipelineContext
+from instructlab.sdg import Pipeline, PipelineContext, runtime
 from instructlab.testing import MockOpenAI, Rule
 
 from .conftest import mini_rules, seed_rows, write_pipeline
@@ -17,15 +17,13 @@ def _run(pipeline_file: Path, url: str, rows: list[dict[str, str]], **client_kw:
     client = LLMClient(url, backoff_base=0.01, **client_kw)  # type: ignore[arg-type]
     ctx = PipelineContext(client=client, model_id="mock-teacher")
     pipe = Pipeline.from_file(ctx, pipeline_file, input_columns={"task_description"})
-    stats = pipe.new_stats()
+    stats = runtime.new_stats(pipe)
 
     import asyncio
 
-    from instructlab.sdg.runtime import Engine
-
     async def go():
         try:
-            return await pipe.run(rows, Engine(client, leaf="leaf"), stats)
+            return await runtime.run(pipe, rows, runtime.CachedTeacher(client, leaf="leaf"), stats)
         finally:
             await client.aclose()
 

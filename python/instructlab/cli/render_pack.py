@@ -11,7 +11,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from rich.table import Table
 
 if TYPE_CHECKING:
-    from instructlab.train.data import ProcessSummary
+    from instructlab.core import ProcessSummary
 
 
 @contextmanager

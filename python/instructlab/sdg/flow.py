@@ -1,4 +1,4 @@
-"""Streaming execution: rows flow through the blocks independently, in parallel.
+"""Rows flowing through a pipeline's blocks: independently, in parallel.
 
 Each seed row travels down the chain on its own as soon as its previous block answers, so the
 teacher always has work. Only two things wait for every row of a leaf: a block that needs the
@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from instructlab.clean.lists import as_text
-from instructlab.sdg.runtime import BlockRun, BlockStats, Engine
+from instructlab.sdg.runtime import BlockRun, BlockStats, CachedTeacher
 
 if TYPE_CHECKING:
     from instructlab.sdg.block import Row
@@ -66,7 +66,7 @@ def _finish_rows(b: PipelineBlock, rows: list[Row]) -> list[Row]:
 
 
 async def _step(
-    b: PipelineBlock, stats: BlockStats, engine: Engine, items: list[Item]
+    b: PipelineBlock, stats: BlockStats, teacher: CachedTeacher, items: list[Item]
 ) -> list[Item]:
     """Runs one block over some rows (one row, in the streaming case)."""
     if not items:
@@ -75,7 +75,7 @@ async def _step(
     stats.rows_in += len(items)
     stats.active += len(items)
     try:
-        outputs = await b.block.process([r for _, r in items], BlockRun(engine, stats, ids))
+        outputs = await b.block.process([r for _, r in items], BlockRun(teacher, stats, ids))
     except asyncio.CancelledError:
         raise
     except Exception as exc:
@@ -84,7 +84,7 @@ async def _step(
 
         if isinstance(exc, (GenerateException, RequestFailed)):
             raise  # the run cannot go on (refused by the teacher, no model): not a row fault
-        BlockRun(engine, stats, ids).fault(None, "block error", f"{type(exc).__name__}: {exc}")
+        BlockRun(teacher, stats, ids).fault(None, "block error", f"{type(exc).__name__}: {exc}")
         outputs = [[] for _ in items]
     finally:
         stats.active -= len(items)
@@ -96,14 +96,16 @@ async def _step(
 
 
 async def _flow(
-    chain: list[PipelineBlock], stats: dict[str, BlockStats], engine: Engine, item: Item
+    chain: list[PipelineBlock], stats: dict[str, BlockStats], teacher: CachedTeacher, item: Item
 ) -> list[Item]:
     current = [item]
     for b in chain:
         if len(current) == 1:
-            current = await _step(b, stats[b.name], engine, current)
+            current = await _step(b, stats[b.name], teacher, current)
         else:
-            parts = await asyncio.gather(*(_step(b, stats[b.name], engine, [it]) for it in current))
+            parts = await asyncio.gather(
+                *(_step(b, stats[b.name], teacher, [it]) for it in current)
+            )
             current = [it for part in parts for it in part]
         if not current:
             break
@@ -111,14 +113,17 @@ async def _flow(
 
 
 async def _stream(
-    chain: list[PipelineBlock], stats: dict[str, BlockStats], engine: Engine, items: list[Item]
+    chain: list[PipelineBlock],
+    stats: dict[str, BlockStats],
+    teacher: CachedTeacher,
+    items: list[Item],
 ) -> list[Item]:
     """Each item down the chain on its own; rows enter as the client's limiter admits them
     (shared by every leaf of a run), so the teacher stays busy without a flood of waiting
     requests. The result keeps the items' order."""
-    limiter = engine.client.limiter if engine.client is not None else None
+    limiter = teacher.client.limiter if teacher.client is not None else None
     if limiter is None:
-        parts = await asyncio.gather(*(_flow(chain, stats, engine, it) for it in items))
+        parts = await asyncio.gather(*(_flow(chain, stats, teacher, it) for it in items))
         return [it for part in parts for it in part]
     gate = limiter
     results: list[list[Item]] = [[] for _ in items]
@@ -127,7 +132,7 @@ async def _stream(
     async def one(i: int, item: Item) -> None:
         nonlocal failed
         try:
-            results[i] = await _flow(chain, stats, engine, item)
+            results[i] = await _flow(chain, stats, teacher, item)
         except BaseException:
             failed = True
             raise
@@ -174,21 +179,22 @@ def _drop_duplicates(b: PipelineBlock, stats: BlockStats, items: list[Item]) -> 
 async def run_blocks(
     blocks: Sequence[PipelineBlock],
     rows: list[Row],
-    engine: Engine,
+    teacher: CachedTeacher,
     stats: dict[str, BlockStats],
+    first_id: int = 0,
 ) -> list[Row]:
-    """Runs the chain over ``rows``; the output is in id (input) order."""
-    items: list[Item] = [((i,), r) for i, r in enumerate(rows)]
+    """Runs the chain over ``rows`` (ids from ``first_id``); the output is in id (input) order."""
+    items: list[Item] = [((first_id + i,), r) for i, r in enumerate(rows)]
     for stage in stages(blocks):
         first = stage[0]
         if first.block.whole_dataset:
             items.sort(key=lambda it: it[0])
-            items = await _step(first, stats[first.name], engine, items)
+            items = await _step(first, stats[first.name], teacher, items)
             rest = stage[1:]
         else:
             rest = stage
         if rest:
-            items = await _stream(rest, stats, engine, items)
+            items = await _stream(rest, stats, teacher, items)
         items.sort(key=lambda it: it[0])
         last = stage[-1]
         if last.drop_duplicates:
