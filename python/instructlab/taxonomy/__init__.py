@@ -6,7 +6,8 @@ parsed content and resolved :class:`Document` files. ``changed_leaves`` chooses 
 generation run starts from.
 """
 
-from instructlab.taxonomy.choose import NoChangedLeaves, changed_leaves
+from typing import TYPE_CHECKING, Any
+
 from instructlab.taxonomy.documents import DocumentCache, DocumentError
 from instructlab.taxonomy.example import (
     EXAMPLE_DOCS_COMMIT,
@@ -18,6 +19,19 @@ from instructlab.taxonomy.init import init_taxonomy
 from instructlab.taxonomy.leaf import Document, Leaf, LeafKind
 from instructlab.taxonomy.report import Problem, ValidationReport
 from instructlab.taxonomy.validate import leaves_or_raise, validate_taxonomy
+
+if TYPE_CHECKING:
+    from instructlab.taxonomy.choose import NoChangedLeaves, changed_leaves
+
+
+def __getattr__(name: str) -> Any:
+    # Generation's entry point, imported when asked for: `ilab taxonomy diff` never needs it.
+    if name in ("NoChangedLeaves", "changed_leaves"):
+        from instructlab.taxonomy import choose
+
+        return getattr(choose, name)
+    raise AttributeError(f"module 'instructlab.taxonomy' has no attribute '{name}'")
+
 
 __all__ = [
     "EXAMPLE_DOCS_COMMIT",
