@@ -79,5 +79,5 @@ def test_an_options_file_is_read_with_the_secrets_given(tmp_path: Path) -> None:
     read = GenerateOptions.from_file(path, {"api_key": "sk-x", "tls_client_passwd": None})
     assert read == GenerateOptions(num_cpus=2, api_key="sk-x")
     path.write_text('{"num_cpus": 2, "quiet": true, "dry_run": 1, "bogus": 0}', encoding="utf-8")
-    with pytest.raises(FileError, match="options.json: not a generate options record"):
+    with pytest.raises(FileError, match=r"options\.json: not a generate options record"):
         GenerateOptions.from_file(path)
