@@ -173,6 +173,10 @@ CASES: list[tuple[str, int, str]] = [
     _case(
         "data generate --taxonomy-path {taxonomy} --student-model-id nobody --dry-run", 2, "nobody"
     ),
+    _case("data generate --options-file {missing}", 2, "--options-file"),
+    _case("data generate --options-file {file}", 1, "file.txt"),
+    _case("data generate --options-file {binary}", 1, "binary.bin"),
+    _case("data generate --options-file {recipe_ok}", 1, "ok_recipe.yaml"),
     # Mixing and listing.
     _case("data mix --recipe {missing}", 2, "missing"),
     _case("data mix --recipe {binary}", 1, "binary.bin"),
@@ -286,6 +290,7 @@ CASES: list[tuple[str, int, str]] = [
     _case("model download {root}/fake.gguf", 2, "fake.gguf"),
     _case("model download {doc} --destination {blocked}", 2, "doc.md"),
     _case("model remove nosuch --yes", 1, "nosuch"),
+    _case("model remove nosuch", 1, "nosuch"),
     _case("model list --format bogus", 2, "bogus"),
     # Background processes.
     _case("process attach nosuch", 1, "nosuch"),

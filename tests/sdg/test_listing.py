@@ -41,8 +41,9 @@ def _engine_run(root: Path, suffix: str, meta: dict[str, object], mixed: bool = 
     import json
 
     run_dir = root / "runs" / f"{suffix}_abcdef12"
-    write_jsonl(run_dir / "generated" / "leaf.jsonl", [{"a": 1}] * 4)
-    write_jsonl(run_dir / "requests.jsonl", [{"key": "k"}] * 9)
+    shard = run_dir / "shards" / "leaf-0123456789ab"
+    write_jsonl(shard / "rows.jsonl", [{"a": 1}] * 4)
+    write_jsonl(shard / "requests.jsonl", [{"key": "k"}] * 9)
     (run_dir / "run.json").write_text(json.dumps({"suffix": suffix, **meta}), encoding="utf-8")
     if mixed:
         write_jsonl(root / f"skills_train_msgs_{suffix}.jsonl", [{"a": 1}] * 2)
@@ -85,7 +86,7 @@ def test_the_status_of_each_run_comes_from_its_run_json(tmp_path: Path) -> None:
     }
     assert runs["2025-01-01T00_00_02"].status.failed_leaves == ("b/qna.yaml",)
     assert runs["2025-01-01T00_00_03"].status.error == "teacher gone"
-    # A mixed run lists its outputs; one stopped before mixing, what its leaves generated.
+    # A mixed run lists its outputs; one stopped before mixing, what its shards generated.
     assert [f.path.name for f in runs["2025-01-01T00_00_01"].files] == [
         "skills_train_msgs_2025-01-01T00_00_01.jsonl"
     ]

@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 
 if TYPE_CHECKING:
-    from instructlab.train.data import ProcessSummary
+    from instructlab.core import ProcessSummary
 
 
 def print_summary(summary: ProcessSummary) -> None:

@@ -5,18 +5,25 @@ from __future__ import annotations
 import builtins
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal, overload
 
 from instructlab.core._base import ConfiguredBase
-from instructlab.core._checked import Ge, Gt, Le, Lt, NonNegative, Positive, checked
+from instructlab.core._checked import Ge, Gt, Le, Lt, Positive, check_fields, checked
 from instructlab.errors import FileError
+from instructlab.sdg.options import GenerateOptions
 
 if TYPE_CHECKING:
     from instructlab.clean import CleanResult
     from instructlab.config import Config as ConfigModel
+    from instructlab.core.data_types import (
+        DataRun,
+        FoundPipeline,
+        GenerateEvent,
+        GenerateResult,
+        MixResult,
+        ProcessRecord,
+    )
     from instructlab.documents import IngestedDocument
-    from instructlab.sdg.listing import DataRun
-    from instructlab.sdg.recipes import MixResult
 
 
 class Data(ConfiguredBase):
@@ -68,98 +75,74 @@ class Data(ConfiguredBase):
                 )
         return results
 
+    @overload
+    def generate_data(
+        self,
+        options: GenerateOptions | None = None,
+        *,
+        on_event: Callable[[GenerateEvent], None] | None = None,
+        detached: Literal[False] = False,
+    ) -> GenerateResult: ...
+
+    @overload
+    def generate_data(
+        self,
+        options: GenerateOptions | None = None,
+        *,
+        on_event: Callable[[GenerateEvent], None] | None = None,
+        detached: Literal[True],
+    ) -> ProcessRecord: ...
+
     @checked
     def generate_data(
         self,
-        pipeline: str | None = None,
-        endpoint_url: str | None = None,
-        sdg_scale_factor: Positive | None = None,
-        dry_run: bool = False,
+        options: GenerateOptions | None = None,
         *,
-        model_family: str | None = None,
-        api_key: str | None = None,
-        taxonomy_base: str | None = None,
-        num_cpus: Positive | None = None,
-        max_num_tokens: Positive | None = None,
-        chunk_word_count: Positive | None = None,
-        server_ctx_size: Positive | None = None,
-        teacher_model_id: str | None = None,
-        tls_insecure: bool = False,
-        tls_client_cert: str | Path | None = None,
-        tls_client_key: str | Path | None = None,
-        tls_client_passwd: str | None = None,
-        new_run: bool = False,
-        console: Any = None,
+        on_event: Callable[[GenerateEvent], None] | None = None,
         detached: bool = False,
-        yaml_rules: str | Path | None = None,
-        batch_size: NonNegative | None = None,
-        gpus: NonNegative | None = None,
-        enable_serving_output: bool = False,
-        student_model_id: str | None = None,
-        quiet: bool = False,
-    ) -> Any:
+    ) -> GenerateResult | ProcessRecord:
         """Runs synthetic data generation over the changed leaves and mixes the result.
 
-        Without ``endpoint_url`` the embedded teacher is started (and stopped) here. Returns an
-        :class:`instructlab.sdg.generate.GenerateResult`; raises
-        :class:`instructlab.sdg.generate.GenerationIncomplete` (holding the result) when a leaf
-        yields no training rows. ``console`` (a rich Console) shows live progress. With
-        ``detached``, the run goes to the background, tracked by ``ilab process``, and its
-        process record is returned; a configuration given as a ``Config`` object is written to
-        a file beside the process log (mode 0600) and handed to the background run.
+        ``options`` (a :class:`~instructlab.core.GenerateOptions`; None: all defaults) are
+        checked here, every field against its annotation; ``taxonomy_path``, ``model`` and
+        ``output_dir`` left ``None`` there come from this object's constructor, then from the
+        ``generate`` section of the configuration. Without ``endpoint_url`` the embedded
+        teacher is started (and stopped) here.
 
-        InstructLab's options: ``yaml_rules`` (a yamllint configuration for the taxonomy diff
-        that chooses the leaves), ``batch_size`` (read as a cap on requests in flight, since
-        every request carries one prompt; with ``num_cpus`` the smaller cap wins; 0: none),
-        ``gpus`` (tensor parallelism of a teacher started here with the vLLM backend; other
-        backends ignore it with a warning), ``enable_serving_output`` (copy the started
-        teacher's log to stderr live) and ``student_model_id`` (an id in ``models`` whose
-        ``system_prompt`` the generated data gets). ``quiet`` shows no live progress (whatever
-        ``console`` is) and keeps per-row fault messages out of the log; the report counts them.
+        Returns a :class:`~instructlab.core.GenerateResult` (with ``dry_run``: only its
+        estimate); raises :class:`~instructlab.core.GenerationIncomplete` (holding the
+        result) when a leaf yields no training rows. ``on_event`` hears the run's events
+        (:data:`~instructlab.core.GenerateEvent`: shards started, their progress and finish,
+        the teacher's counters) as they happen, in the calling thread.
+
+        With ``detached``, the run goes to the background, tracked by ``ilab process``, and
+        its :class:`~instructlab.core.ProcessRecord` is returned: the options reach it
+        as a JSON file (secrets through its environment), and a configuration given as a
+        ``Config`` object is written to a file; both are readable by you only (mode 0600,
+        beside the process log).
         """
-        from instructlab.llm.url import check_url
-        from instructlab.sdg.teacher import generate_from_config, launch_detached
-
-        if endpoint_url is not None:
-            check_url(endpoint_url)
-
-        # One set of options for both paths; only the teacher's keyword differs.
-        options: dict[str, Any] = {
-            "taxonomy_path": self.taxonomy_path,
-            "output_dir": self.output_dir,
-            "pipeline": pipeline,
-            "endpoint_url": endpoint_url,
-            "sdg_scale_factor": sdg_scale_factor,
-            "dry_run": dry_run,
-            "model_family": model_family,
-            "api_key": api_key,
-            "taxonomy_base": taxonomy_base,
-            "num_cpus": num_cpus,
-            "max_num_tokens": max_num_tokens,
-            "chunk_word_count": chunk_word_count,
-            "server_ctx_size": server_ctx_size,
-            "teacher_model_id": teacher_model_id,
-            "tls_insecure": tls_insecure,
-            "tls_client_cert": tls_client_cert,
-            "tls_client_key": tls_client_key,
-            "tls_client_passwd": tls_client_passwd,
-            "new_run": new_run,
-            "yaml_rules": yaml_rules,
-            "batch_size": batch_size,
-            "gpus": gpus,
-            "enable_serving_output": enable_serving_output,
-            "student_model_id": student_model_id,
-            "quiet": quiet,
-        }
-        if detached:
-            return launch_detached(self._given, model=self.teacher_model, **options)
-        return generate_from_config(
-            self.configuration, teacher_model=self.teacher_model, console=console, **options
+        given = check_fields(
+            (options or GenerateOptions()).with_defaults(
+                taxonomy_path=_path(self.taxonomy_path),
+                model=self.teacher_model,
+                output_dir=_path(self.output_dir),
+            )
         )
+        if given.endpoint_url is not None:
+            from instructlab.llm.url import check_url
+
+            check_url(given.endpoint_url)
+        if detached:
+            from instructlab.core._detached import launch_generate
+
+            return launch_generate(self._given, given)
+        from instructlab.sdg.generate import generate
+
+        return generate(self.configuration, given, on_event)
 
     @checked
-    def list_pipelines(self) -> builtins.list[Any]:
-        """Pipelines ``generate_data(pipeline=NAME)`` can use: built-in, user and system ones."""
+    def list_pipelines(self) -> builtins.list[FoundPipeline]:
+        """Pipelines ``GenerateOptions(pipeline=NAME)`` can name: built-in, user and system."""
         from instructlab.sdg.discovery import list_pipelines
 
         return list_pipelines()
