@@ -12,7 +12,7 @@ from instructlab.eval.mmlu_data import load_mmlu
 from instructlab.eval.prompts import format_from_task
 from instructlab.eval.questions import QuestionSet
 from instructlab.eval.scoring import Item, split_pair
-from instructlab.sdg.mixing import mmlu_task
+from instructlab.sdg.mmlu_branch import mmlu_task
 
 
 def _direct(model_dir, items: list[Item]) -> list[tuple[float, ...]]:

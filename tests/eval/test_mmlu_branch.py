@@ -12,7 +12,7 @@ from instructlab.eval.harness import PromptOptions
 from instructlab.eval.mmlu_branch import base_model_of, evaluate_mmlu_branch, find_branch_sets
 from instructlab.eval.report import branch_report, to_json
 from instructlab.eval.synthetic import generate_questions
-from instructlab.sdg.mixing import RunMixer
+from instructlab.sdg.runmix import RunMixer
 
 LEAVES = ("knowledge_science_bees", "knowledge_history_rome")
 

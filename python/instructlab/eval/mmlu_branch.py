@@ -2,7 +2,7 @@
 
 ``ilab data generate`` writes, for every knowledge leaf, a multiple-choice set and the lm-eval
 task that scores it (``node_datasets_<run>/mmlubench_<leaf>.jsonl`` and ``<leaf>_task.yaml``, see
-:func:`instructlab.sdg.mixing.mmlu_branch_rows`). Both the trained model and its base are scored on
+:func:`instructlab.sdg.mmlu_branch.mmlu_branch_rows`). Both the trained model and its base are scored on
 every set, by the same backend in the same precision; each leaf then counts as an improvement, a
 regression or no change, keyed by its leaf path (the task name).
 
