@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 # Extras `make setup` installs: what the tests need. `serve` builds llama-cpp-python from source
 # (the embedded teacher's server; pip's wheel cache makes later builds instant) and `train` brings
 # torch and transformers (the CPU fallback server's tests). `make setup EXTRAS=dev` for a light venv.
-EXTRAS ?= dev,serve,train
+EXTRAS ?= dev,serve,train,eval
 # llama.cpp's multimodal library is never used here: skip building it (CPU speed is unaffected).
 export CMAKE_ARGS ?= -DLLAVA_BUILD=OFF
 export PATH := $(CURDIR)/$(BIN):$(PATH)

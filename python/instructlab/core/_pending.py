@@ -21,9 +21,6 @@ PENDING: dict[str, str] = {
     "Model.train_model": _TRAIN,
     "Model.evaluate_mmlu_bench": _EVAL,
     "Model.evaluate_mmlu_branch": _EVAL,
-    "Model.evaluate_mt_bench": _EVAL,
-    "Model.evaluate_mt_bench_branch": _EVAL,
-    "Model.evaluate_dk_bench": _EVAL,
     "RAG.convert": _RAG,
     "RAG.ingest": _RAG,
 }
