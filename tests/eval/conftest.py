@@ -124,8 +124,10 @@ def model_reply(call: Call) -> str:
 
 def is_judge(call: Call) -> bool:
     """Whether the request is the judge's."""
-    return JUDGE_MARK in call.prompt or "You grade answers" in call.prompt or (
-        "You check answers" in call.prompt
+    return (
+        JUDGE_MARK in call.prompt
+        or "You grade answers" in call.prompt
+        or ("You check answers" in call.prompt)
     )
 
 

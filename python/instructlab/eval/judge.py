@@ -75,7 +75,7 @@ def rating_format(high: int) -> dict[str, Any]:
     schema = {
         "type": "object",
         "properties": {
-            "explanation": {"type": "string", "maxLength": 300},
+            "explanation": {"type": "string", "maxLength": 200},
             "rating": {"enum": list(range(1, high + 1))},
         },
         "required": ["explanation", "rating"],
