@@ -25,6 +25,7 @@ __all__ = [
     "near_dedup",
     "normalize_text",
     "plan_packing",
+    "qna_files_at",
     "quality_filter",
 ]
 

@@ -10,7 +10,7 @@ questions and the judge's own variance. A difference between two models whose in
 "within noise": the sign of the difference says nothing then.
 
 Pure Python on purpose: the benchmarks have hundreds of items, not millions, and the base install
-carries no numpy. 1000 replicates of 160 items take about 0.1 s.
+carries no numpy. 1000 replicates of 160 one-sample items take about 15 ms.
 """
 
 from __future__ import annotations
@@ -58,15 +58,23 @@ def _valid(items: Sequence[Item]) -> list[Item]:
     return [item for item in items if item]
 
 
-def _replicate(items: list[Item], rng: random.Random) -> float:
-    total = 0.0
-    for _ in items:
-        item = items[rng.randrange(len(items))]
-        if len(item) == 1:
-            total += item[0]
-        else:
-            total += statistics.median([item[rng.randrange(len(item))] for _ in item])
-    return total / len(items)
+def _replicates(items: list[Item], rng: random.Random, count: int) -> list[float]:
+    """``count`` bootstrap means of the items' medians: items resampled, and within each item
+    its judge samples resampled (an item with one sample is its own median)."""
+    n = len(items)
+    if all(len(item) == 1 for item in items):  # one judge sample each: a plain bootstrap
+        values = [item[0] for item in items]
+        return [sum(rng.choices(values, k=n)) / n for _ in range(count)]
+    out = []
+    for _ in range(count):
+        total = 0.0
+        for item in rng.choices(items, k=n):
+            if len(item) == 1:
+                total += item[0]
+            else:
+                total += statistics.median(rng.choices(item, k=len(item)))
+        out.append(total / n)
+    return out
 
 
 def _percentiles(values: list[float]) -> tuple[float, float]:
@@ -85,7 +93,7 @@ def estimate(
         return None
     value = statistics.fmean(float(statistics.median(item)) for item in valid)
     rng = random.Random(seed)
-    low, high = _percentiles([_replicate(valid, rng) for _ in range(replicates)])
+    low, high = _percentiles(_replicates(valid, rng, replicates))
     return Estimate(value, min(low, value), max(high, value), len(valid))
 
 
@@ -104,6 +112,6 @@ def difference(
         float(statistics.median(i)) for i in b
     )
     rng = random.Random(seed)
-    reps = [_replicate(a, rng) - _replicate(b, rng) for _ in range(replicates)]
-    low, high = _percentiles(reps)
+    reps = _replicates(a, rng, replicates)
+    low, high = _percentiles([x - y for x, y in zip(reps, _replicates(b, rng, replicates))])
     return Estimate(value, min(low, value), max(high, value), min(len(a), len(b)))

@@ -52,7 +52,7 @@ from instructlab.eval.mt_bench_branch import (
 from instructlab.eval.mt_bench_data import load_mt_bench_data
 from instructlab.eval.noise import estimate
 from instructlab.eval.runner import Model, RunOutcome, evaluate
-from instructlab.eval.skills_report import plot_scores
+from instructlab.eval.skills_report import plot_scores, preload_plotting
 
 __all__ = ["SkillsOptions", "run_dk_bench", "run_mt_bench", "run_mt_bench_branch"]
 
@@ -82,6 +82,7 @@ def _run(
     from instructlab.fileio import ensure_dir
 
     ensure_dir(folder)
+    preload_plotting()
     outcome = evaluate(
         sets,
         opts.judge,

@@ -18,7 +18,13 @@ if TYPE_CHECKING:
     from instructlab.eval.mt_bench import MtBenchResult
     from instructlab.eval.mt_bench_branch import LeafChange, MtBenchBranchResult
 
-__all__ = ["plot_scores", "render_dk_bench", "render_mt_bench", "render_mt_bench_branch"]
+__all__ = [
+    "plot_scores",
+    "preload_plotting",
+    "render_dk_bench",
+    "render_mt_bench",
+    "render_mt_bench_branch",
+]
 
 #: What the report says under an embedded judge's scores.
 EMBEDDED_NOTE = (
@@ -146,6 +152,26 @@ def render_dk_bench(r: DkBenchResult) -> str:
         r.errors, r.judgments,
     )  # fmt: skip
     return "\n".join(lines)
+
+
+def preload_plotting() -> None:
+    """Imports matplotlib on a background thread: started while a run waits on its servers,
+    the second or so its import takes is not added to the run's end."""
+    import threading
+
+    from instructlab.extras import installed
+
+    def load() -> None:
+        try:
+            import matplotlib
+
+            matplotlib.use("Agg")
+            import matplotlib.pyplot  # noqa: F401
+        except Exception:  # the chart is a nicety; plot_scores says why it is missing
+            return
+
+    if installed("matplotlib"):
+        threading.Thread(target=load, name="preload-matplotlib", daemon=True).start()
 
 
 def plot_scores(
