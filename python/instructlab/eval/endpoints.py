@@ -125,20 +125,30 @@ def serve(
             label,
             model_fingerprint(path),
             local=True,
+            constrains=chosen in ("llama-cpp", "vllm"),
             api_key=server.api_key,
         )
 
 
 def _first_model(url: str, api_key: str | None, tls: ssl.SSLContext | None, role: str) -> str:
     """The first model an endpoint lists (when no model name was given for it)."""
-    from instructlab.errors import RequestFailed
-    from instructlab.llm.endpoint import Endpoint
+    import asyncio
 
-    del tls  # the standard-library client verifies as the system does
+    from instructlab.errors import RequestFailed
+    from instructlab.llm.client import LLMClient
+
+    async def listed() -> list[str]:
+        client = LLMClient(url, api_key=api_key, ssl_context=tls)
+        try:
+            return await client.models()
+        finally:
+            await client.aclose()
+
     try:
-        found = Endpoint(url, api_key, timeout=30).models()
-    except Exception as exc:
-        raise RequestFailed(url, f"the {role} does not answer: {exc}") from None
+        found = asyncio.run(listed())
+    except RequestFailed as exc:
+        reason = exc.reason.replace("the teacher does not answer: ", "")
+        raise RequestFailed(url, f"the {role} does not answer: {reason}") from None
     if not found:
         raise RequestFailed(url, f"the {role}'s endpoint lists no model; name one")
     return found[0]

@@ -189,7 +189,7 @@ async def _judge(
         if rest and rest[0]["role"] == "user":
             rest = [{"role": "user", "content": f"{first['content']}\n{rest[0]['content']}"}]
             messages = rest + messages[2:]
-    fmt = rating_format(grader.high) if judge.served.local else None
+    fmt = rating_format(grader.high) if judge.served.constrains else None
     max_tokens = min(settings.judge_max_tokens, 512) if fmt else settings.judge_max_tokens
 
     async def sample(index: int) -> str | None:

@@ -10,7 +10,8 @@ re-sends nothing it already has an answer for.
 A judge's verdict is read from ``[[n]]`` (FastChat's format), ``[n]`` (its fallback) or a JSON
 ``"rating"``; anything else is unparseable and counted in the error rate. A judge served here is
 constrained to a JSON schema (OpenAI's ``response_format``, honoured by our llama.cpp server and
-by vLLM), so even a 135M model gives a rating every time.
+by vLLM; the transformers fallback cannot constrain and is not asked to), so even a 135M model
+gives a rating every time.
 """
 
 from __future__ import annotations
@@ -51,8 +52,11 @@ class Served:
     label: str
     #: Identifies the model's weights for the request cache: a changed file is a new model.
     fingerprint: str
-    #: Served here (so we know its server honours ``response_format``).
+    #: Served here.
     local: bool = False
+    #: Its server honours ``response_format`` (our llama.cpp server, vLLM): a judge is held to
+    #: the rating schema.
+    constrains: bool = False
     api_key: str | None = None
     ssl_context: ssl.SSLContext | None = field(default=None, compare=False)
 
@@ -132,7 +136,7 @@ class ChatClient:
         try:
             await self.client.models()
         except RequestFailed as exc:
-            reason = exc.reason.replace("the teacher does not answer", "no answer")
+            reason = exc.reason.replace("the teacher does not answer: ", "")
             raise RequestFailed(
                 exc.endpoint,
                 f"the {self.role} ({self.served.label}) does not answer: {reason}; "

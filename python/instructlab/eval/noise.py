@@ -112,6 +112,7 @@ def difference(
         float(statistics.median(i)) for i in b
     )
     rng = random.Random(seed)
-    reps = _replicates(a, rng, replicates)
-    low, high = _percentiles([x - y for x, y in zip(reps, _replicates(b, rng, replicates))])
+    new_reps = _replicates(a, rng, replicates)
+    base_reps = _replicates(b, rng, replicates)
+    low, high = _percentiles([x - y for x, y in zip(new_reps, base_reps, strict=True)])
     return Estimate(value, min(low, value), max(high, value), min(len(a), len(b)))

@@ -166,7 +166,7 @@ def preload_plotting() -> None:
             import matplotlib
 
             matplotlib.use("Agg")
-            import matplotlib.pyplot  # noqa: F401
+            import matplotlib.pyplot
         except Exception:  # the chart is a nicety; plot_scores says why it is missing
             return
 
