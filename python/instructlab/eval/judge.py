@@ -75,11 +75,15 @@ def prompt_hash(*texts: str) -> str:
 
 
 def rating_format(high: int) -> dict[str, Any]:
-    """``response_format`` holding a judge to a short explanation and a rating 1..``high``."""
+    """``response_format`` holding a judge to a short explanation and a rating 1..``high``.
+
+    The explanation is bounded (240 characters: a few sentences) because a small model, held to
+    a string, may never close it on its own; decoding time grows with it.
+    """
     schema = {
         "type": "object",
         "properties": {
-            "explanation": {"type": "string", "maxLength": 200},
+            "explanation": {"type": "string", "maxLength": 240},
             "rating": {"enum": list(range(1, high + 1))},
         },
         "required": ["explanation", "rating"],

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import ssl
 from collections.abc import Sequence
@@ -91,6 +92,12 @@ def evaluate(
                 judge.param,
             ) from None
     cache = _open_cache(cache_file, new_run)
+    # A server started here decodes at most as many sequences at once as it will be sent:
+    # a small run does not pay for (or hold the memory of) sixteen slots.
+    judged = sum(len(grader.turns(q)) for _, qs in sets for q in qs) * settings.judge_samples
+    asked = max((len(qs) for _, qs in sets), default=1)
+    model_serving = dataclasses.replace(serving, parallel=serving.parallel or min(16, asked))
+    judge_serving = dataclasses.replace(serving, parallel=serving.parallel or min(16, judged))
     together = not (judge.local and any(m.local for m, _ in sets))
     clients: list[ChatClient] = []
 
@@ -108,7 +115,7 @@ def evaluate(
                 endpoint_url=m.endpoint_url,
                 api_key=m.api_key,
                 tls=tls if m.endpoint_url else None,
-                settings=serving,
+                settings=judge_serving if role == "judge" else model_serving,
                 backend=m.backend,
             )
         )
