@@ -42,3 +42,17 @@ def test_a_difference_inside_its_interval_is_within_noise() -> None:
     assert large is not None and not large.within_noise
     assert large.low > 0
     assert difference([], base) is None
+
+
+def test_groups_and_their_stratified_whole() -> None:
+    from instructlab.eval.noise import estimate_groups
+
+    groups = {"a": [[2.0], [4.0]], "b": [[8.0], [9.0], [10.0]], "none": [[]]}
+    found, whole = estimate_groups(groups)
+    assert set(found) == {"a", "b"}
+    assert found["a"].value == 3.0 and found["b"].value == 9.0
+    assert whole is not None and whole.value == (2 + 4 + 8 + 9 + 10) / 5
+    assert whole.count == 5
+    assert found["a"].low <= 3.0 <= found["a"].high
+    assert whole.low <= whole.value <= whole.high
+    assert estimate_groups({"x": [[]]}) == ({}, None)

@@ -21,7 +21,7 @@ from instructlab.errors import FileError
 from instructlab.eval.grading import Graded, Question
 from instructlab.eval.judge import prompt_hash
 from instructlab.eval.mt_bench_data import JUDGE_PROMPT_NAMES, MtBenchData
-from instructlab.eval.noise import Estimate, estimate
+from instructlab.eval.noise import Estimate, estimate, estimate_groups
 
 __all__ = [
     "CATEGORY_TEMPERATURES",
@@ -182,15 +182,14 @@ def _interval(e: Estimate | None) -> list[float] | None:
 
 def summarise(graded: Sequence[Graded]) -> tuple[Estimate | None, list[Estimate | None],
                                                   dict[str, Estimate], int, int]:  # fmt: skip
-    """Overall, per-turn and per-category scores; judge samples and errors."""
+    """Overall, per-turn and per-category scores; judge samples and errors. The overall
+    interval is stratified by category (see :func:`~instructlab.eval.noise.estimate_groups`)."""
     judgments = [(g.question.category, j) for g in graded for j in g.judgments]
-    overall = estimate([j.scores for _, j in judgments])
+    by_category: dict[str, list[list[float]]] = {}
+    for category, j in judgments:
+        by_category.setdefault(category, []).append(list(j.scores))
+    categories, overall = estimate_groups(dict(sorted(by_category.items())))
     turns = [estimate([j.scores for _, j in judgments if j.turn == t]) for t in (1, 2)]
-    categories: dict[str, Estimate] = {}
-    for category in sorted({c for c, _ in judgments}):
-        found = estimate([j.scores for c, j in judgments if c == category])
-        if found is not None:
-            categories[category] = found
     samples = sum(len(j.texts) for _, j in judgments)
     errors = sum(j.errors for _, j in judgments)
     return overall, turns, categories, samples, errors

@@ -20,7 +20,15 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["DEFAULT_REPLICATES", "Estimate", "Item", "difference", "estimate", "median_score"]
+__all__ = [
+    "DEFAULT_REPLICATES",
+    "Estimate",
+    "Item",
+    "difference",
+    "estimate",
+    "estimate_groups",
+    "median_score",
+]
 
 #: Bootstrap replicates per interval.
 DEFAULT_REPLICATES = 1000
@@ -95,6 +103,35 @@ def estimate(
     rng = random.Random(seed)
     low, high = _percentiles(_replicates(valid, rng, replicates))
     return Estimate(value, min(low, value), max(high, value), len(valid))
+
+
+def estimate_groups(
+    groups: dict[str, Sequence[Item]], replicates: int = DEFAULT_REPLICATES, seed: int = 0
+) -> tuple[dict[str, Estimate], Estimate | None]:
+    """Each group's estimate, and the estimate over all items with the groups as strata (each
+    replicate of the whole is the item-weighted mean of the groups' replicates: the bootstrap
+    keeps every group's size, as the benchmark's design does)."""
+    rng = random.Random(seed)
+    found: dict[str, Estimate] = {}
+    weighted: list[float] = [0.0] * replicates
+    total_items = 0
+    total_value = 0.0
+    for name, items in groups.items():
+        valid = _valid(items)
+        if not valid:
+            continue
+        reps = _replicates(valid, rng, replicates)
+        value = statistics.fmean(float(statistics.median(i)) for i in valid)
+        low, high = _percentiles(list(reps))
+        found[name] = Estimate(value, min(low, value), max(high, value), len(valid))
+        weighted = [w + len(valid) * r for w, r in zip(weighted, reps, strict=True)]
+        total_items += len(valid)
+        total_value += len(valid) * value
+    if not total_items:
+        return found, None
+    value = total_value / total_items
+    low, high = _percentiles([w / total_items for w in weighted])
+    return found, Estimate(value, min(low, value), max(high, value), total_items)
 
 
 def difference(
