@@ -80,6 +80,12 @@ print("RESULT " + json.dumps({"imports": imported, "run": ran, "score": float(sc
                               "error_rate": error_rate, "version": version("instructlab-eval")}))
 """
 
+OURS_LABEL = "ours (Model.evaluate_mt_bench)"
+PEER_LABELS = {
+    "default": "peer (instructlab-eval, default 10 workers)",
+    "64": "peer (instructlab-eval, 64 workers)",
+}
+
 PEER_DATA = (
     "import importlib.metadata as m; "
     "print(m.distribution('instructlab-eval').locate_file('instructlab/eval/data'))"
@@ -117,6 +123,9 @@ def _side(cmd: list[str], what: str, url: str) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--peer-python", required=True, help="python of the instructlab-eval venv")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs of each side, interleaved (medians shown)"
+    )
     args = parser.parse_args()
     peer = Path(args.peer_python)
     if not peer.exists():
@@ -137,37 +146,51 @@ def main() -> None:
         try:
             assert mock.stdout is not None
             url = mock.stdout.readline().strip()
-            env_ok = [sys.executable, "-c", OURS, url, str(data), str(tmp / "ours")]
-            rows = {"ours (Model.evaluate_mt_bench)": _side(env_ok, "ours", url)}
-            for workers in ("default", "64"):
-                cmd = [str(peer), "-c", PEER, url, str(tmp / f"peer-{workers}"), workers]
-                label = f"peer (instructlab-eval, {workers} workers)"
-                if workers == "default":
-                    label = "peer (instructlab-eval, default 10 workers)"
-                rows[label] = _side(cmd, label, url)
+            runs: dict[str, list[dict[str, Any]]] = {}
+            for attempt in range(args.repeat):
+                out = tmp / f"run{attempt}"
+                ours_cmd = [sys.executable, "-c", OURS, url, str(data), str(out / "ours")]
+                runs.setdefault(OURS_LABEL, []).append(_side(ours_cmd, "ours", url))
+                for workers in ("default", "64"):
+                    cmd = [str(peer), "-c", PEER, url, str(out / f"peer-{workers}"), workers]
+                    label = PEER_LABELS[workers]
+                    runs.setdefault(label, []).append(_side(cmd, label, url))
         finally:
             mock.terminate()
             mock.wait(10)
     load_after = os.getloadavg()
-    ours = rows["ours (Model.evaluate_mt_bench)"]
+    rows = {label: _median(results) for label, results in runs.items()}
+    ours = rows[OURS_LABEL]
     print(f"MT-Bench: 80 questions x 2 turns, answers + judgments; mock {CAPACITY} slots x "
-          f"{SEQ_TIME * 1000:.0f} ms ({CAPACITY / SEQ_TIME:.0f} sequences/s)")  # fmt: skip
+          f"{SEQ_TIME * 1000:.0f} ms ({CAPACITY / SEQ_TIME:.0f} sequences/s); "
+          f"medians of {args.repeat} interleaved runs")  # fmt: skip
     print(f"load average (1/5/15 min): before {load_before[0]:.2f}/{load_before[1]:.2f}/"
           f"{load_before[2]:.2f}, after {load_after[0]:.2f}/{load_after[1]:.2f}/"
           f"{load_after[2]:.2f} on {os.cpu_count()} CPUs")  # fmt: skip
     print(f"{'side':45} {'imports s':>9} {'run s':>7} {'requests':>8} {'mock busy':>9} "
-          f"{'peer/ours':>9}")  # fmt: skip
+          f"{'peer/ours':>9}  runs (s)")  # fmt: skip
     for label, r in rows.items():
         ratio = r["run"] / ours["run"]
+        each = " ".join(f"{x['run']:.2f}" for x in runs[label])
         print(f"{label:45} {r['imports']:9.2f} {r['run']:7.2f} {r['requests']:8d} "
-              f"{r['busy']:9.0%} {ratio:9.2f}")  # fmt: skip
-    peer64 = rows["peer (instructlab-eval, 64 workers)"]
+              f"{r['busy']:9.0%} {ratio:9.2f}  {each}")  # fmt: skip
+    peer64 = rows[PEER_LABELS["64"]]
     speedup = peer64["run"] / ours["run"]
     print(f"ours: errors {ours['errors']} of {ours['judgments']} judgments, score "
           f"{ours['score']:.2f}; peer score {peer64['score']:.2f}")  # fmt: skip
     print(f"goal: mock busy >= 90%: {'met' if ours['busy'] >= 0.9 else 'MISSED'} "
           f"({ours['busy']:.0%}); >= 1.5x the peer at 64 workers: "
           f"{'met' if speedup >= 1.5 else 'MISSED'} ({speedup:.2f}x)")  # fmt: skip
+
+
+def _median(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """Each figure's median over the runs (the other keys from the first run)."""
+    import statistics
+
+    out = dict(results[0])
+    for key in ("imports", "run", "busy", "wall", "span"):
+        out[key] = statistics.median(r[key] for r in results)
+    return out
 
 
 if __name__ == "__main__":
