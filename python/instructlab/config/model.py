@@ -191,7 +191,11 @@ class MmluBranch(Section):
 class MtBench(Section):
     """MT-Bench settings."""
 
-    judge_model: str = Field("", description="Judge model (a path or a served model id).")
+    judge_model: str = Field(
+        "",
+        description="Judge: a local model, or its name at --judge-endpoint-url (empty = the "
+        "embedded model).",
+    )
     output_dir: str = Field(
         default_factory=lambda: str(paths.internal_dir() / "eval_data" / "mt_bench"),
         description="Where answers and judgements are written.",
@@ -207,7 +211,11 @@ class MtBench(Section):
 class MtBenchBranch(Section):
     """MT-Bench-branch settings."""
 
-    judge_model: str = Field("", description="Judge model (a path or a served model id).")
+    judge_model: str = Field(
+        "",
+        description="Judge: a local model, or its name at --judge-endpoint-url (empty = the "
+        "embedded model).",
+    )
     output_dir: str = Field(
         default_factory=lambda: str(paths.internal_dir() / "eval_data" / "mt_bench_branch"),
         description="Where answers and judgements are written.",
@@ -221,8 +229,14 @@ class MtBenchBranch(Section):
 class DkBench(Section):
     """DK-Bench settings."""
 
-    input_questions: str | None = Field(None, description="JSONL file of questions and answers.")
-    judge_model: str = Field("", description="Judge model id at an OpenAI-compatible endpoint.")
+    input_questions: str | None = Field(
+        None, description="JSONL file of questions (user_input, reference, optional response)."
+    )
+    judge_model: str = Field(
+        "",
+        description="Judge: a local model, or its name at --judge-endpoint-url (empty = the "
+        "embedded model).",
+    )
     output_file_formats: str = Field(
         "jsonl", description="Result file formats, comma-separated: jsonl, csv."
     )
