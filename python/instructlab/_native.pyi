@@ -25,6 +25,7 @@ __all__ = [
     "near_dedup",
     "normalize_text",
     "plan_packing",
+    "qna_files_at",
     "quality_filter",
 ]
 
@@ -83,6 +84,11 @@ class LeafContent:
 def changed_files(root: str | PathLike[str], base: str) -> list[str]:
     """Files changed since the fork point of HEAD with ``base`` (committed, staged, unstaged,
     untracked; not deleted), relative to the repository root, sorted. Raises ``GitError``."""
+
+def qna_files_at(root: str | PathLike[str], rev: str) -> list[tuple[str, str]]:
+    """Every ``qna.yaml`` in the tree of ``rev`` (a branch, tag or commit) as ``(path, text)``
+    pairs, sorted: the taxonomy as it was at that revision, read from git without a checkout.
+    Raises ``GitError`` when ``root`` is no repository or ``rev`` names nothing."""
 
 def lint_yaml(text: str, yaml_rules: str | None = None) -> list[tuple[int, int, str, str]]:
     """Lints YAML text with yamllint's rules (``yaml_rules``: a yamllint configuration; default:

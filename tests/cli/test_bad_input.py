@@ -292,6 +292,49 @@ CASES: list[tuple[str, int, str]] = [
     _case("model remove nosuch --yes", 1, "nosuch"),
     _case("model remove nosuch", 1, "nosuch"),
     _case("model list --format bogus", 2, "bogus"),
+    # Skills evaluation (none of these may start a server or reach a model).
+    _case("model evaluate --benchmark mt_bench --judge-endpoint-url x", 2, "--judge-endpoint-url"),
+    _case("model evaluate --benchmark mt_bench --endpoint-url ftp://x/v1", 2, "--endpoint-url"),
+    _case("model evaluate --benchmark mt_bench --max-workers 0", 2, "--max-workers"),
+    _case("model evaluate --benchmark mt_bench --max-workers bogus", 2, "--max-workers"),
+    _case("model evaluate --benchmark mt_bench --judge-samples 0", 2, "--judge-samples"),
+    _case("model evaluate --benchmark mt_bench --judge-temperature 5", 2, "--judge-temperature"),
+    _case(
+        "model evaluate --benchmark mt_bench --judge-samples 3 --judge-temperature 0",
+        2,
+        "--judge-temperature",
+    ),
+    _case("model evaluate --benchmark mt_bench --temperature -1", 2, "--temperature"),
+    _case("model evaluate --benchmark mt_bench --max-tokens 0", 2, "--max-tokens"),
+    _case("model evaluate --benchmark mt_bench --gpus -1", 2, "--gpus"),
+    _case("model evaluate --benchmark mt_bench --backend bogus", 2, "bogus"),
+    _case("model evaluate --benchmark mt_bench --format bogus", 2, "bogus"),
+    _case("model evaluate --benchmark mt_bench --mt-bench-data {missing}", 2, "missing"),
+    _case("model evaluate --benchmark mt_bench --mt-bench-data {empty_dir}", 1, "empty"),
+    _case("model evaluate --benchmark mt_bench", 1, "mt_bench_data"),
+    _case("model evaluate --benchmark mt_bench --tls-client-cert {missing}", 1, "missing"),
+    _case("model evaluate --benchmark dk_bench", 2, "--input-questions"),
+    _case("model evaluate --benchmark dk_bench --input-questions {missing}", 2, "missing"),
+    _case("model evaluate --benchmark dk_bench --input-questions {rows}", 1, "rows.jsonl:1"),
+    _case("model evaluate --benchmark dk_bench --input-questions {doc}", 1, "doc.md"),
+    _case(
+        "model evaluate --benchmark dk_bench --input-questions {rows} --output-file-formats xml",
+        2,
+        "--output-file-formats",
+    ),
+    _case(
+        "model evaluate --benchmark mt_bench_branch --taxonomy-path {taxonomy} --branch nosuch",
+        2,
+        "nosuch",
+    ),
+    _case("model evaluate --benchmark mt_bench_branch --taxonomy-path {file}", 1, "file.txt"),
+    _case(
+        "model evaluate --benchmark mt_bench_branch --taxonomy-path {taxonomy} --branch HEAD "
+        "--base-branch HEAD --endpoint-url http://127.0.0.1:9/v1 "
+        "--judge-endpoint-url http://127.0.0.1:9/v1",
+        1,
+        "127.0.0.1:9",
+    ),
     # Background processes.
     _case("process attach nosuch", 1, "nosuch"),
     _case("process remove nosuch", 1, "nosuch"),
@@ -328,7 +371,7 @@ CASES: list[tuple[str, int, str]] = [
     _case("model evaluate --benchmark mmlu --batch-size big", 2, "--batch-size"),
     _case("model evaluate --benchmark mmlu --threads 0", 2, "--threads"),
     _case("model evaluate --benchmark mmlu --gpus -1", 2, "--gpus"),
-    _case("model evaluate --benchmark mmlu --temperature 2", 2, "--temperature"),
+    _case("model evaluate --benchmark mmlu --temperature 3", 2, "--temperature"),
     _case("model evaluate --benchmark mmlu --endpoint-url not-a-url", 2, "--endpoint-url"),
     _case("model evaluate --benchmark mmlu --format bogus", 2, "bogus"),
     _case("model evaluate --benchmark mmlu --dtype bogus", 2, "bogus"),
@@ -336,7 +379,7 @@ CASES: list[tuple[str, int, str]] = [
     _case("model evaluate --benchmark bogus", 2, "bogus"),
     # Not implemented yet: exit 3, naming the capability.
     _case("model train", 3, "training"),
-    _case("model evaluate --benchmark mt_bench", 3, "evaluation"),
+    _case("model evaluate --benchmark mt_bench", 1, "no MT-Bench data found"),
     _case("rag convert {empty_dir}", 3, "retrieval"),
     _case("system info --format bogus", 2, "bogus"),
 ]

@@ -82,6 +82,3 @@ def test_bad_input_fails_before_any_model_loads(tiny_model, mmlu_csv, tmp_path) 
     with pytest.raises(UsageError) as caught:
         Model().evaluate_mmlu_bench(tiny_model, mmlu_data=mmlu_csv, endpoint_url="ftp://x")
     assert caught.value.param == "endpoint_url"
-    with pytest.raises(UsageError) as caught:
-        Model().evaluate_mmlu_bench(mmlu_data=mmlu_csv)
-    assert caught.value.param == "model"

@@ -19,9 +19,6 @@ PENDING: dict[str, str] = {
     "Model.convert": _SERVE,
     "Model.upload": _SERVE,
     "Model.train_model": _TRAIN,
-    "Model.evaluate_mt_bench": _EVAL,
-    "Model.evaluate_mt_bench_branch": _EVAL,
-    "Model.evaluate_dk_bench": _EVAL,
     "RAG.convert": _RAG,
     "RAG.ingest": _RAG,
 }

@@ -2,9 +2,9 @@
 
 ``ilab data generate`` writes, for every knowledge leaf, a multiple-choice set and the lm-eval
 task that scores it (``node_datasets_<run>/mmlubench_<leaf>.jsonl`` and ``<leaf>_task.yaml``, see
-:func:`instructlab.sdg.mmlu_branch.mmlu_branch_rows`). Both the trained model and its base are scored on
-every set, by the same backend in the same precision; each leaf then counts as an improvement, a
-regression or no change, keyed by its leaf path (the task name).
+:func:`instructlab.sdg.mmlu_branch.mmlu_branch_rows`). Both the trained model and its base are
+scored on every set, by the same backend in the same precision; each leaf then counts as an
+improvement, a regression or no change, keyed by its leaf path (the task name).
 
 The base model is the one the training checkpoint records as its start weights
 (``instructlab_checkpoint.json``, field ``base_model``), so a model trained from a de-quantised

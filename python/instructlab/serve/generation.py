@@ -7,6 +7,7 @@ Engines (llama.cpp, transformers) push :class:`Delta` and :class:`Finish` events
 
 from __future__ import annotations
 
+import json
 import queue
 import threading
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 __all__ = [
+    "Constraint",
     "Delta",
     "Engine",
     "EngineError",
@@ -34,6 +36,45 @@ class EngineError(Exception):
         self.status = status
 
 
+@dataclass(frozen=True)
+class Constraint:
+    """Constrained sampling a request asks for: a llama.cpp grammar (GBNF, the ``grammar`` field
+    of llama.cpp's server) or a JSON schema (OpenAI's ``response_format``; ``json_object`` is the
+    schema of any object). Engines that cannot constrain refuse a request that carries one."""
+
+    kind: str  # "gbnf" or "json_schema"
+    #: The grammar's text, or the schema as JSON text.
+    text: str
+
+    @classmethod
+    def from_request(cls, body: dict[str, Any]) -> Constraint | None:
+        """The constraint of a request body, checked (None: free text)."""
+        grammar = body.get("grammar")
+        fmt = body.get("response_format")
+        if fmt is not None and not isinstance(fmt, dict):
+            raise EngineError("'response_format' must be an object")
+        kind = (fmt or {}).get("type", "text")
+        if kind not in ("text", "json_object", "json_schema"):
+            raise EngineError(
+                "'response_format.type' must be 'text', 'json_object' or 'json_schema'"
+            )
+        if grammar is not None and kind != "text":
+            raise EngineError("give 'grammar' or 'response_format', not both")
+        if grammar is not None:
+            if not isinstance(grammar, str) or not grammar.strip():
+                raise EngineError("'grammar' must be a non-empty GBNF grammar")
+            return cls("gbnf", grammar)
+        if kind == "text":
+            return None
+        schema: Any = {"type": "object"}
+        if kind == "json_schema":
+            spec = (fmt or {}).get("json_schema")
+            schema = spec.get("schema") if isinstance(spec, dict) else None
+            if not isinstance(schema, dict):
+                raise EngineError("'response_format.json_schema.schema' must be a JSON schema")
+        return cls("json_schema", json.dumps(schema))
+
+
 @dataclass
 class SamplingParams:
     """How to sample: OpenAI's fields plus llama.cpp's usual extras (top_k, min_p, repeat)."""
@@ -49,6 +90,8 @@ class SamplingParams:
     seed: int | None = None
     stop: list[str] = field(default_factory=list)
     n: int = 1
+    #: Constrained sampling (a grammar or a JSON schema); None: free text.
+    constraint: Constraint | None = None
 
     @classmethod
     def from_request(cls, body: dict[str, Any], default_max_tokens: int | None) -> SamplingParams:
@@ -96,6 +139,7 @@ class SamplingParams:
             seed=integer("seed", None, 0),
             stop=stops,
             n=integer("n", 1, 1) or 1,
+            constraint=Constraint.from_request(body),
         )
 
 

@@ -107,6 +107,10 @@ class TransformersEngine:
 
     def generate(self, prompt: str, params: SamplingParams) -> Generation:
         """Generates all ``n`` completions, then returns them as one finished generation."""
+        if params.constraint is not None:
+            raise EngineError(
+                "constrained output ('grammar', 'response_format') needs the llama.cpp backend"
+            )
         torch = self._torch
         ids = self._tokenizer(prompt, return_tensors="pt", add_special_tokens=False).input_ids
         if ids.shape[1] == 0:

@@ -76,6 +76,8 @@ class _Request:
     tokens: list[int]
     params: SamplingParams
     max_new: int
+    #: The GBNF grammar that constrains every sequence of the request (None: free text).
+    grammar: bytes | None = None
     seqs: list[_Seq] = field(default_factory=list)
     prefilled: int = 0
     prompt_logits_index: int = -1
@@ -232,7 +234,8 @@ class LlamaEngine:
                 f"{self.context_size}"
             )
         max_new = room if params.max_tokens is None else min(params.max_tokens, room)
-        request = _Request(Generation(len(tokens), params.n), tokens, params, max_new)
+        grammar = self._grammar(params)
+        request = _Request(Generation(len(tokens), params.n), tokens, params, max_new, grammar)
         with self._cond:
             if self._stopping:
                 raise EngineError("the server is shutting down", 503)
@@ -266,9 +269,37 @@ class LlamaEngine:
             n = self._lc.llama_token_to_piece(self._vocab, token, buf, -n, 0, special)
         return buf.raw[:n]
 
-    def _sampler(self, params: SamplingParams, index: int) -> Any:
+    def _grammar(self, params: SamplingParams) -> bytes | None:
+        """The request's constraint as GBNF text llama.cpp accepts (checked here, in the HTTP
+        thread, so a bad grammar is the client's HTTP 400, not the scheduler's failure)."""
+        constraint = params.constraint
+        if constraint is None:
+            return None
+        text = constraint.text
+        if constraint.kind == "json_schema":
+            from llama_cpp.llama_grammar import LlamaGrammar
+
+            try:
+                text = LlamaGrammar.from_json_schema(constraint.text, verbose=False)._grammar
+            except Exception as exc:  # the converter raises anything on a schema it cannot do
+                raise EngineError(
+                    f"'response_format': cannot constrain to this schema: {exc}"
+                ) from None
+        grammar = text.encode("utf-8")
+        probe = self._lc.llama_sampler_init_grammar(self._vocab, grammar, b"root")
+        if not probe:
+            raise EngineError("'grammar': llama.cpp cannot parse it (GBNF with a 'root' rule)")
+        self._lc.llama_sampler_free(probe)
+        return grammar
+
+    def _sampler(self, params: SamplingParams, index: int, grammar: bytes | None = None) -> Any:
         lc = self._lc
         chain = lc.llama_sampler_chain_init(lc.llama_sampler_chain_default_params())
+        if grammar is not None:
+            # First in the chain: every later sampler only sees tokens the grammar allows.
+            lc.llama_sampler_chain_add(
+                chain, lc.llama_sampler_init_grammar(self._vocab, grammar, b"root")
+            )
         if (
             params.repeat_penalty != 1.0
             or params.frequency_penalty != 0.0
@@ -313,7 +344,7 @@ class LlamaEngine:
                     _Seq(
                         slot=self._free_slots.pop(0),
                         index=index,
-                        sampler=self._sampler(request.params, index),
+                        sampler=self._sampler(request.params, index, request.grammar),
                         decoder=codecs.getincrementaldecoder("utf-8")("replace"),
                         stops=StopMatcher(request.params.stop),
                     )

@@ -18,6 +18,7 @@ from instructlab.taxonomy.example import (
 from instructlab.taxonomy.init import init_taxonomy
 from instructlab.taxonomy.leaf import Document, Leaf, LeafKind
 from instructlab.taxonomy.report import Problem, ValidationReport
+from instructlab.taxonomy.revision import LeafAtRevision, leaves_at
 from instructlab.taxonomy.validate import leaves_or_raise, validate_taxonomy
 
 if TYPE_CHECKING:
@@ -39,6 +40,7 @@ __all__ = [
     "DocumentCache",
     "DocumentError",
     "Leaf",
+    "LeafAtRevision",
     "LeafKind",
     "NoChangedLeaves",
     "Problem",
@@ -47,6 +49,7 @@ __all__ = [
     "create_example_docs_repo",
     "example_taxonomy_files",
     "init_taxonomy",
+    "leaves_at",
     "leaves_or_raise",
     "validate_taxonomy",
     "write_example_taxonomy",

@@ -29,6 +29,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(yaml::load_yaml_located, m)?)?;
     m.add_function(wrap_pyfunction!(taxonomy::check_taxonomy, m)?)?;
     m.add_function(wrap_pyfunction!(taxonomy::changed_files, m)?)?;
+    m.add_function(wrap_pyfunction!(taxonomy::qna_files_at, m)?)?;
     m.add_function(wrap_pyfunction!(taxonomy::lint_yaml, m)?)?;
     m.add_function(wrap_pyfunction!(text::normalize_text, m)?)?;
     m.add_function(wrap_pyfunction!(dedup::exact_dedup, m)?)?;

@@ -99,9 +99,20 @@ def _tasks(given: tuple[str, ...]) -> list[str] | None:
 
 def run(ctx: click.Context, benchmark: str, model: str | None, given: dict[str, Any]) -> None:
     """Runs one knowledge benchmark with the options given (by their parameter names)."""
+    from instructlab.cli._common import warn
     from instructlab.cli.model._sdk import sdk
+    from instructlab.errors import UsageError
     from instructlab.eval.report import branch_report, knowledge_report, to_json
 
+    if given.get("detached"):
+        raise UsageError(
+            "detached: the knowledge benchmarks run in the foreground (-dt is for mt_bench, "
+            "mt_bench_branch and dk_bench)",
+            "detached",
+        )
+    for name in ("branch", "base_branch", "temperature"):
+        if given.get(name) is not None:
+            warn(f"--{name.replace('_', '-')} has no effect on {benchmark} (it scores choices)")
     backend = "transformers" if given.get("skip_server") else given.get("backend")
     chat_template: bool | str = given.get("chat_template") or False
     if chat_template in ("auto", "tokenizer"):

@@ -24,17 +24,7 @@ Dtype = Literal["auto", "float32", "bfloat16", "float16"]
 class EvaluatingKnowledge(ModelBase):
     """Scoring a model on the knowledge benchmarks (log-likelihood multiple choice)."""
 
-    def _model_to_evaluate(self, model: str | Path | None) -> str | Path:
-        chosen = model or self.student_model or self.configuration.evaluate.model
-        if not chosen:
-            raise UsageError(
-                "model: give the model to evaluate (a model folder, a GGUF file or a name in "
-                "the models folder), or set evaluate.model in the configuration",
-                param="model",
-            )
-        return chosen
-
-    def _options(
+    def _knowledge_options(
         self,
         *,
         few_shots: int | None,
@@ -115,8 +105,8 @@ class EvaluatingKnowledge(ModelBase):
         from instructlab.eval.mmlu import evaluate_mmlu
         from instructlab.eval.report import write_files as write
 
-        chosen = self._model_to_evaluate(model)
-        prompts, scorer = self._options(
+        chosen = self._model_under_test(model)
+        prompts, scorer = self._knowledge_options(
             few_shots=few_shots,
             batch_size=batch_size,
             backend=backend,
@@ -178,9 +168,9 @@ class EvaluatingKnowledge(ModelBase):
         from instructlab.eval.mmlu_branch import evaluate_mmlu_branch
         from instructlab.eval.report import write_files as write
 
-        chosen = self._model_to_evaluate(model)
+        chosen = self._model_under_test(model)
         evaluate = self.configuration.evaluate
-        prompts, scorer = self._options(
+        prompts, scorer = self._knowledge_options(
             few_shots=few_shots,
             batch_size=batch_size,
             backend=backend,
