@@ -280,7 +280,6 @@ CASES: list[tuple[str, int, str]] = [
     # Not implemented yet: exit 3, naming the capability.
     _case("model train", 3, "training"),
     _case("model evaluate --benchmark mmlu", 3, "evaluation"),
-    _case("rag convert {empty_dir}", 3, "retrieval"),
     _case("system info --format bogus", 2, "bogus"),
 ]
 

@@ -13,7 +13,6 @@ _SERVE = "model serving, chat and model management"
 _SDG = "the synthetic data generation engine"
 _TRAIN = "training"
 _EVAL = "evaluation"
-_RAG = "retrieval-augmented generation"
 
 PENDING: dict[str, str] = {
     "Model.convert": _SERVE,
@@ -24,8 +23,6 @@ PENDING: dict[str, str] = {
     "Model.evaluate_mt_bench": _EVAL,
     "Model.evaluate_mt_bench_branch": _EVAL,
     "Model.evaluate_dk_bench": _EVAL,
-    "RAG.convert": _RAG,
-    "RAG.ingest": _RAG,
 }
 
 

@@ -1,0 +1,351 @@
+//! A BERT-family encoder (BERT, RoBERTa, XLM-R layouts) in `f32`, one sequence at a time.
+//!
+//! Sequences are never padded: each runs alone at its own length, so no work is spent on pad
+//! tokens and no attention mask is needed; parallelism comes from running many sequences at
+//! once (see `SentenceEncoder`). The attention reads Q, K and V straight out of the fused
+//! projection through strides, without copies.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use super::kernels::{add_bias, gelu, gemm, layer_norm, softmax_rows, View};
+use super::safetensors::Tensor;
+use crate::{Error, Result};
+
+/// The parts of `config.json` the encoder needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BertConfig {
+    /// Width of every token's vector.
+    pub hidden_size: usize,
+    /// Attention heads per layer.
+    pub heads: usize,
+    /// Transformer layers.
+    pub layers: usize,
+    /// Width of the feed-forward layer.
+    pub intermediate_size: usize,
+    /// Layer norm epsilon.
+    pub layer_norm_eps: f32,
+    /// Positions the model has embeddings for.
+    pub max_positions: usize,
+    /// The first position id (0 for BERT; `pad_token_id + 1` for RoBERTa).
+    pub position_offset: usize,
+}
+
+impl BertConfig {
+    /// Reads `config.json` (its text `json`, file `source` for messages).
+    pub fn from_json(json: &str, source: &str) -> Result<Self> {
+        let bad = |message: String| Error::Io {
+            path: source.to_owned(),
+            message,
+        };
+        let value: serde_json::Value =
+            serde_json::from_str(json).map_err(|e| bad(format!("not valid JSON: {e}")))?;
+        let int = |key: &str| -> Result<usize> {
+            value
+                .get(key)
+                .and_then(serde_json::Value::as_u64)
+                .and_then(|v| usize::try_from(v).ok())
+                .filter(|&v| v > 0)
+                .ok_or_else(|| bad(format!("`{key}` is missing or not a positive integer")))
+        };
+        let model_type = value
+            .get("model_type")
+            .and_then(|v| v.as_str())
+            .unwrap_or("");
+        let position_offset = match model_type {
+            "bert" => 0,
+            "roberta" | "xlm-roberta" | "camembert" => {
+                let pad = value
+                    .get("pad_token_id")
+                    .and_then(serde_json::Value::as_u64)
+                    .unwrap_or(1);
+                usize::try_from(pad).map_err(|_| bad("pad_token_id too large".into()))? + 1
+            }
+            other => {
+                return Err(bad(format!(
+                    "model_type '{other}' is not a BERT-family encoder (bert, roberta, xlm-roberta)"
+                )))
+            }
+        };
+        let act = value
+            .get("hidden_act")
+            .and_then(|v| v.as_str())
+            .unwrap_or("gelu");
+        if act != "gelu" {
+            return Err(bad(format!(
+                "hidden_act '{act}' is not supported (gelu only)"
+            )));
+        }
+        let config = Self {
+            hidden_size: int("hidden_size")?,
+            heads: int("num_attention_heads")?,
+            layers: int("num_hidden_layers")?,
+            intermediate_size: int("intermediate_size")?,
+            #[allow(clippy::cast_possible_truncation)]
+            layer_norm_eps: value
+                .get("layer_norm_eps")
+                .and_then(serde_json::Value::as_f64)
+                .unwrap_or(1e-12) as f32,
+            max_positions: int("max_position_embeddings")?,
+            position_offset,
+        };
+        if config.hidden_size % config.heads != 0 {
+            return Err(bad(format!(
+                "hidden_size {} is not a multiple of num_attention_heads {}",
+                config.hidden_size, config.heads
+            )));
+        }
+        Ok(config)
+    }
+
+    /// The longest sequence the position embeddings allow.
+    pub fn max_tokens(&self) -> usize {
+        self.max_positions.saturating_sub(self.position_offset)
+    }
+}
+
+/// One transformer layer's weights, as stored (PyTorch `Linear` weights are `[out, in]`).
+#[derive(Debug)]
+struct Layer {
+    qkv: Vec<f32>,
+    qkv_bias: Vec<f32>,
+    out: Vec<f32>,
+    out_bias: Vec<f32>,
+    norm1: (Vec<f32>, Vec<f32>),
+    up: Vec<f32>,
+    up_bias: Vec<f32>,
+    down: Vec<f32>,
+    down_bias: Vec<f32>,
+    norm2: (Vec<f32>, Vec<f32>),
+}
+
+/// A loaded encoder.
+#[derive(Debug)]
+pub struct Bert {
+    /// Its configuration.
+    pub config: BertConfig,
+    words: Vec<f32>,
+    vocab: usize,
+    positions: Vec<f32>,
+    token_type: Vec<f32>,
+    embed_norm: (Vec<f32>, Vec<f32>),
+    layers: Vec<Layer>,
+}
+
+struct Weights<'a> {
+    tensors: &'a mut HashMap<String, Tensor>,
+    prefix: String,
+    source: String,
+}
+
+impl Weights<'_> {
+    fn take(&mut self, name: &str, shape: &[usize]) -> Result<Vec<f32>> {
+        let key = format!("{}{name}", self.prefix);
+        let tensor = self.tensors.remove(&key).ok_or_else(|| Error::Io {
+            path: self.source.clone(),
+            message: format!("the tensor `{key}` is missing: not a BERT-family encoder"),
+        })?;
+        if tensor.shape != shape {
+            return Err(Error::Io {
+                path: self.source.clone(),
+                message: format!(
+                    "the tensor `{key}` has shape {:?}, the config says {shape:?}",
+                    tensor.shape
+                ),
+            });
+        }
+        Ok(tensor.data)
+    }
+
+    fn norm(&mut self, name: &str, width: usize) -> Result<(Vec<f32>, Vec<f32>)> {
+        // Old checkpoints name the layer norm parameters gamma/beta.
+        let weight = format!("{}{name}.weight", self.prefix);
+        let (w, b) = if self.tensors.contains_key(&weight) {
+            ("weight", "bias")
+        } else {
+            ("gamma", "beta")
+        };
+        Ok((
+            self.take(&format!("{name}.{w}"), &[width])?,
+            self.take(&format!("{name}.{b}"), &[width])?,
+        ))
+    }
+}
+
+impl Bert {
+    /// Builds the encoder from `config` and the tensors of its safetensors file (`source`).
+    pub fn new(
+        config: BertConfig,
+        mut tensors: HashMap<String, Tensor>,
+        source: &Path,
+    ) -> Result<Self> {
+        let source = source.display().to_string();
+        let prefix = tensors
+            .keys()
+            .find_map(|k| k.strip_suffix("embeddings.word_embeddings.weight"))
+            .map(str::to_owned)
+            .ok_or_else(|| Error::Io {
+                path: source.clone(),
+                message: "no `embeddings.word_embeddings.weight`: not a BERT-family encoder".into(),
+            })?;
+        let vocab = tensors[&format!("{prefix}embeddings.word_embeddings.weight")].shape[0];
+        let (d, i) = (config.hidden_size, config.intermediate_size);
+        let type_rows = tensors
+            .get(&format!("{prefix}embeddings.token_type_embeddings.weight"))
+            .map_or(1, |t| t.shape[0]);
+        let mut w = Weights {
+            tensors: &mut tensors,
+            prefix,
+            source,
+        };
+        let words = w.take("embeddings.word_embeddings.weight", &[vocab, d])?;
+        let positions = w.take(
+            "embeddings.position_embeddings.weight",
+            &[config.max_positions, d],
+        )?;
+        let token_type = w.take("embeddings.token_type_embeddings.weight", &[type_rows, d])?;
+        let embed_norm = w.norm("embeddings.LayerNorm", d)?;
+        let mut layers = Vec::with_capacity(config.layers);
+        for n in 0..config.layers {
+            let p = format!("encoder.layer.{n}.");
+            let mut qkv = w.take(&format!("{p}attention.self.query.weight"), &[d, d])?;
+            qkv.extend(w.take(&format!("{p}attention.self.key.weight"), &[d, d])?);
+            qkv.extend(w.take(&format!("{p}attention.self.value.weight"), &[d, d])?);
+            let mut qkv_bias = w.take(&format!("{p}attention.self.query.bias"), &[d])?;
+            qkv_bias.extend(w.take(&format!("{p}attention.self.key.bias"), &[d])?);
+            qkv_bias.extend(w.take(&format!("{p}attention.self.value.bias"), &[d])?);
+            layers.push(Layer {
+                qkv,
+                qkv_bias,
+                out: w.take(&format!("{p}attention.output.dense.weight"), &[d, d])?,
+                out_bias: w.take(&format!("{p}attention.output.dense.bias"), &[d])?,
+                norm1: w.norm(&format!("{p}attention.output.LayerNorm"), d)?,
+                up: w.take(&format!("{p}intermediate.dense.weight"), &[i, d])?,
+                up_bias: w.take(&format!("{p}intermediate.dense.bias"), &[i])?,
+                down: w.take(&format!("{p}output.dense.weight"), &[d, i])?,
+                down_bias: w.take(&format!("{p}output.dense.bias"), &[d])?,
+                norm2: w.norm(&format!("{p}output.LayerNorm"), d)?,
+            });
+        }
+        Ok(Self {
+            config,
+            words,
+            vocab,
+            positions,
+            token_type,
+            embed_norm,
+            layers,
+        })
+    }
+
+    /// The last hidden state of one sequence of token ids: `ids.len() × hidden_size`,
+    /// row-major. Ids outside the vocabulary read as id 0; the caller keeps `ids` within
+    /// [`BertConfig::max_tokens`].
+    pub fn forward(&self, ids: &[u32]) -> Vec<f32> {
+        let c = &self.config;
+        let (t, d, inter) = (
+            ids.len().min(c.max_tokens()),
+            c.hidden_size,
+            c.intermediate_size,
+        );
+        let hd = d / c.heads;
+        let mut x = vec![0.0f32; t * d];
+        for (pos, (row, &id)) in x.chunks_exact_mut(d).zip(ids).enumerate() {
+            let id = usize::try_from(id)
+                .ok()
+                .filter(|&i| i < self.vocab)
+                .unwrap_or(0);
+            let word = &self.words[id * d..(id + 1) * d];
+            let p = pos + c.position_offset;
+            let position = &self.positions[p * d..(p + 1) * d];
+            for (k, v) in row.iter_mut().enumerate() {
+                *v = word[k] + position[k] + self.token_type[k];
+            }
+        }
+        layer_norm(
+            &mut x,
+            &self.embed_norm.0,
+            &self.embed_norm.1,
+            c.layer_norm_eps,
+        );
+        let mut qkv = vec![0.0f32; t * 3 * d];
+        let mut scores = vec![0.0f32; t * t];
+        let mut context = vec![0.0f32; t * d];
+        let mut hidden = vec![0.0f32; t * inter];
+        #[allow(clippy::cast_precision_loss)]
+        let scale = 1.0 / (hd as f32).sqrt();
+        for layer in &self.layers {
+            gemm(
+                t,
+                d,
+                3 * d,
+                View::rows(&x, 0, d),
+                View::transposed(&layer.qkv, 0, d),
+                &mut qkv,
+                0,
+                3 * d,
+                false,
+            );
+            add_bias(&mut qkv, &layer.qkv_bias);
+            for h in 0..c.heads {
+                let q = View::rows(&qkv, h * hd, 3 * d);
+                let k = View::transposed(&qkv, d + h * hd, 3 * d);
+                gemm(t, hd, t, q, k, &mut scores, 0, t, false);
+                softmax_rows(&mut scores, t, scale);
+                let v = View::rows(&qkv, 2 * d + h * hd, 3 * d);
+                gemm(
+                    t,
+                    t,
+                    hd,
+                    View::rows(&scores, 0, t),
+                    v,
+                    &mut context,
+                    h * hd,
+                    d,
+                    false,
+                );
+            }
+            // x = LayerNorm(context · Woᵀ + bo + x): the residual is accumulated by the product.
+            gemm(
+                t,
+                d,
+                d,
+                View::rows(&context, 0, d),
+                View::transposed(&layer.out, 0, d),
+                &mut x,
+                0,
+                d,
+                true,
+            );
+            add_bias(&mut x, &layer.out_bias);
+            layer_norm(&mut x, &layer.norm1.0, &layer.norm1.1, c.layer_norm_eps);
+            gemm(
+                t,
+                d,
+                inter,
+                View::rows(&x, 0, d),
+                View::transposed(&layer.up, 0, d),
+                &mut hidden,
+                0,
+                inter,
+                false,
+            );
+            add_bias(&mut hidden, &layer.up_bias);
+            gelu(&mut hidden);
+            gemm(
+                t,
+                inter,
+                d,
+                View::rows(&hidden, 0, inter),
+                View::transposed(&layer.down, 0, inter),
+                &mut x,
+                0,
+                d,
+                true,
+            );
+            add_bias(&mut x, &layer.down_bias);
+            layer_norm(&mut x, &layer.norm2.0, &layer.norm2.1, c.layer_norm_eps);
+        }
+        x
+    }
+}
