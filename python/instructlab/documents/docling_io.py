@@ -123,9 +123,36 @@ def to_docling(doc: StructuredDocument) -> Any:
             out.add_list_item(text=block.text, parent=group, prov=prov)
         elif block.kind == "code":
             out.add_code(text=block.text, prov=prov)
+        elif block.kind == "table":
+            out.add_table(data=_table_data(block.text), prov=prov)
         else:
             out.add_text(label=DocItemLabel.TEXT, text=block.text, prov=prov)
     return out
+
+
+def _table_data(markdown: str) -> Any:
+    """A Markdown table as Docling's table data (the first row is the header)."""
+    from docling_core.types.doc import TableCell, TableData
+
+    rows = [
+        [cell.strip() for cell in line.strip().strip("|").split("|")]
+        for line in markdown.splitlines()
+        if line.strip() and not set(line.strip()) <= set("|-: ")
+    ]
+    width = max((len(r) for r in rows), default=0)
+    cells = [
+        TableCell(
+            text=text,
+            start_row_offset_idx=r,
+            end_row_offset_idx=r + 1,
+            start_col_offset_idx=c,
+            end_col_offset_idx=c + 1,
+            column_header=r == 0,
+        )
+        for r, row in enumerate(rows)
+        for c, text in enumerate(row)
+    ]
+    return TableData(num_rows=len(rows), num_cols=width, table_cells=cells)
 
 
 def load_docling_json(path: str | Path) -> StructuredDocument:

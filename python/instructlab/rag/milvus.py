@@ -1,7 +1,8 @@
 """Milvus as a document store, through ``pymilvus``: a milvus-lite file (``*.db``) or a Milvus
 server (``http://host:19530``), with the same collection semantics as the embedded store.
 
-The collection's description records the embedding model's id and dimension; vectors are
+Every row records the embedding model's id (milvus-lite keeps no collection description), and
+the vector field its dimension; vectors are
 searched with an exact (FLAT) inner-product index, which on unit vectors is the cosine. Milvus
 holds vectors only, so a Milvus store needs an embedding model. BM25 runs over the collection's
 texts, read once per session.
@@ -50,8 +51,6 @@ class MilvusStore:
             from pathlib import Path
 
             path = Path(uri).expanduser()
-            if path.is_dir():
-                raise FileError(str(path), "is a folder, not a milvus-lite database file")
             if not path.exists() and not create:
                 raise FileError(str(path), "no document store here: run `ilab rag ingest` first")
             if create:
@@ -59,6 +58,10 @@ class MilvusStore:
 
                 ensure_dir(path.parent)
             uri = str(path)
+        import logging
+
+        # pymilvus logs its own retries and fallbacks as warnings; our errors say what matters.
+        logging.getLogger("pymilvus").setLevel(logging.ERROR)
         try:
             client = MilvusClient(uri=uri, timeout=5)
         except MilvusException as exc:
@@ -71,14 +74,16 @@ class MilvusStore:
         return store
 
     def _meta(self) -> dict[str, Any]:
+        """The model id and dimension, read from a row (every row records its model: milvus-lite
+        keeps no collection description)."""
         if not self._client.has_collection(self.collection):
             return {}
-        description = self._client.describe_collection(self.collection).get("description", "")
-        try:
-            meta = json.loads(description or "{}")
-        except ValueError:
-            return {}
-        return meta if isinstance(meta, dict) else {}
+        rows = self._client.query(
+            self.collection, filter="", limit=1, output_fields=["model", "vector"]
+        )
+        if not rows:
+            return {"empty": True}
+        return {"model_id": rows[0]["model"], "dimension": len(rows[0]["vector"])}
 
     def info(self) -> StoreInfo:
         meta = self._meta()
@@ -129,6 +134,8 @@ class MilvusStore:
     def known_vectors(self, hashes: Sequence[str]) -> dict[str, bytes]:
         wanted = sorted(set(hashes))
         found: dict[str, bytes] = {}
+        if not self._client.has_collection(self.collection):
+            return found
         for start in range(0, len(wanted), 500):
             part = wanted[start : start + 500]
             rows = self._client.query(
@@ -152,14 +159,12 @@ class MilvusStore:
         if not model_id or not dimension:
             raise FileError(self.uri, "a Milvus store holds vectors: it needs an embedding model")
         meta = self._meta()
-        if meta and meta.get("model_id") != model_id:
+        if meta.get("model_id") not in (None, model_id):
             raise ModelMismatch(meta.get("model_id"))
         if not meta:
-            schema = self._client.create_schema(
-                auto_id=False,
-                description=json.dumps({"format": 1, "model_id": model_id, "dimension": dimension}),
-            )
+            schema = self._client.create_schema(auto_id=False, description="instructlab chunks")
             schema.add_field("pk", DataType.VARCHAR, is_primary=True, max_length=64)
+            schema.add_field("model", DataType.VARCHAR, max_length=512)
             schema.add_field("hash", DataType.VARCHAR, max_length=64)
             schema.add_field("document", DataType.VARCHAR, max_length=4096)
             schema.add_field("position", DataType.INT64)
@@ -176,6 +181,7 @@ class MilvusStore:
         rows = [
             {
                 "pk": _pk(c.document, c.index),
+                "model": model_id,
                 "hash": c.hash,
                 "document": c.document,
                 "position": c.index,
@@ -203,7 +209,13 @@ class MilvusStore:
             output_fields=["pk"],
             search_params={"metric_type": "IP"},
         )
-        return [(self._pks[h["id"]], float(h["distance"])) for h in hits[0] if h["id"] in self._pks]
+        out = []
+        for hit in hits[0]:
+            # The hit carries the primary key under its field's name (pymilvus 2.x said "id").
+            key = hit.get("pk", hit.get("id")) or hit.get("entity", {}).get("pk")
+            if key in self._pks:
+                out.append((self._pks[key], float(hit["distance"])))
+        return out
 
     def close(self) -> None:
         self._client.close()

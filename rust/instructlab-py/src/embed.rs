@@ -16,6 +16,7 @@ pub struct SentenceEncoder {
 }
 
 #[pymethods]
+#[allow(clippy::needless_pass_by_value)] // pyo3 hands arguments over owned
 impl SentenceEncoder {
     /// Loads `config.json`, `model.safetensors`, `tokenizer.json` and the pooling settings.
     #[new]

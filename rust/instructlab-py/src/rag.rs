@@ -42,6 +42,7 @@ pub struct Bm25Index {
 }
 
 #[pymethods]
+#[allow(clippy::needless_pass_by_value)] // pyo3 hands arguments over owned
 impl Bm25Index {
     /// Indexes `texts`.
     #[new]
@@ -81,6 +82,7 @@ pub struct VectorIndex {
 }
 
 #[pymethods]
+#[allow(clippy::needless_pass_by_value)] // pyo3 hands arguments over owned
 impl VectorIndex {
     /// Holds a copy of `vectors`.
     #[new]

@@ -104,7 +104,8 @@ impl BertConfig {
     }
 }
 
-/// One transformer layer's weights, as stored (PyTorch `Linear` weights are `[out, in]`).
+/// One transformer layer's weights, transposed at load to `[in, out]` (PyTorch stores
+/// `Linear` weights as `[out, in]`), so every product reads its right-hand matrix row by row.
 #[derive(Debug)]
 struct Layer {
     qkv: Vec<f32>,
@@ -211,18 +212,27 @@ impl Bert {
             let mut qkv = w.take(&format!("{p}attention.self.query.weight"), &[d, d])?;
             qkv.extend(w.take(&format!("{p}attention.self.key.weight"), &[d, d])?);
             qkv.extend(w.take(&format!("{p}attention.self.value.weight"), &[d, d])?);
+            let qkv = transpose(&qkv, 3 * d, d);
             let mut qkv_bias = w.take(&format!("{p}attention.self.query.bias"), &[d])?;
             qkv_bias.extend(w.take(&format!("{p}attention.self.key.bias"), &[d])?);
             qkv_bias.extend(w.take(&format!("{p}attention.self.value.bias"), &[d])?);
             layers.push(Layer {
                 qkv,
                 qkv_bias,
-                out: w.take(&format!("{p}attention.output.dense.weight"), &[d, d])?,
+                out: transpose(
+                    &w.take(&format!("{p}attention.output.dense.weight"), &[d, d])?,
+                    d,
+                    d,
+                ),
                 out_bias: w.take(&format!("{p}attention.output.dense.bias"), &[d])?,
                 norm1: w.norm(&format!("{p}attention.output.LayerNorm"), d)?,
-                up: w.take(&format!("{p}intermediate.dense.weight"), &[i, d])?,
+                up: transpose(
+                    &w.take(&format!("{p}intermediate.dense.weight"), &[i, d])?,
+                    i,
+                    d,
+                ),
                 up_bias: w.take(&format!("{p}intermediate.dense.bias"), &[i])?,
-                down: w.take(&format!("{p}output.dense.weight"), &[d, i])?,
+                down: transpose(&w.take(&format!("{p}output.dense.weight"), &[d, i])?, d, i),
                 down_bias: w.take(&format!("{p}output.dense.bias"), &[d])?,
                 norm2: w.norm(&format!("{p}output.LayerNorm"), d)?,
             });
@@ -238,29 +248,43 @@ impl Bert {
         })
     }
 
-    /// The last hidden state of one sequence of token ids: `ids.len() × hidden_size`,
-    /// row-major. Ids outside the vocabulary read as id 0; the caller keeps `ids` within
+    /// The last hidden states of a batch of sequences, one after another (`Σ len × hidden`,
+    /// row-major). The dense layers run once over every token of the batch; attention runs per
+    /// sequence and head. Ids outside the vocabulary read as id 0; each sequence is cut to
     /// [`BertConfig::max_tokens`].
-    pub fn forward(&self, ids: &[u32]) -> Vec<f32> {
+    pub fn forward(&self, batch: &[&[u32]]) -> Vec<f32> {
+        let max = self.config.max_tokens();
+        let lengths: Vec<usize> = batch.iter().map(|s| s.len().min(max)).collect();
+        let mut x = self.embed(batch, &lengths);
+        let mut work = Scratch::new(&self.config, &lengths);
+        for layer in &self.layers {
+            self.layer(layer, &mut x, &lengths, &mut work);
+        }
+        x
+    }
+
+    /// Word, position and token-type embeddings of every token, layer-normed.
+    fn embed(&self, batch: &[&[u32]], lengths: &[usize]) -> Vec<f32> {
         let c = &self.config;
-        let (t, d, inter) = (
-            ids.len().min(c.max_tokens()),
-            c.hidden_size,
-            c.intermediate_size,
-        );
-        let hd = d / c.heads;
-        let mut x = vec![0.0f32; t * d];
-        for (pos, (row, &id)) in x.chunks_exact_mut(d).zip(ids).enumerate() {
-            let id = usize::try_from(id)
-                .ok()
-                .filter(|&i| i < self.vocab)
-                .unwrap_or(0);
-            let word = &self.words[id * d..(id + 1) * d];
-            let p = pos + c.position_offset;
-            let position = &self.positions[p * d..(p + 1) * d];
-            for (k, v) in row.iter_mut().enumerate() {
-                *v = word[k] + position[k] + self.token_type[k];
+        let d = c.hidden_size;
+        let rows: usize = lengths.iter().sum();
+        let mut x = vec![0.0f32; rows * d];
+        let mut at = 0;
+        for (ids, &len) in batch.iter().zip(lengths) {
+            for (pos, &id) in ids[..len].iter().enumerate() {
+                let id = usize::try_from(id)
+                    .ok()
+                    .filter(|&i| i < self.vocab)
+                    .unwrap_or(0);
+                let word = &self.words[id * d..(id + 1) * d];
+                let p = pos + c.position_offset;
+                let position = &self.positions[p * d..(p + 1) * d];
+                let row = &mut x[(at + pos) * d..(at + pos + 1) * d];
+                for (k, v) in row.iter_mut().enumerate() {
+                    *v = word[k] + position[k] + self.token_type[k];
+                }
             }
+            at += len;
         }
         layer_norm(
             &mut x,
@@ -268,84 +292,138 @@ impl Bert {
             &self.embed_norm.1,
             c.layer_norm_eps,
         );
-        let mut qkv = vec![0.0f32; t * 3 * d];
-        let mut scores = vec![0.0f32; t * t];
-        let mut context = vec![0.0f32; t * d];
-        let mut hidden = vec![0.0f32; t * inter];
+        x
+    }
+
+    /// One transformer layer over the batch's hidden states `x`, in place.
+    fn layer(&self, layer: &Layer, x: &mut [f32], lengths: &[usize], work: &mut Scratch) {
+        let c = &self.config;
+        let (width, inter) = (c.hidden_size, c.intermediate_size);
+        let rows = work.rows;
+        let Scratch {
+            qkv,
+            context,
+            hidden,
+            ..
+        } = work;
+        gemm(
+            rows,
+            width,
+            3 * width,
+            View::rows(x, 0, width),
+            View::rows(&layer.qkv, 0, 3 * width),
+            qkv,
+            0,
+            3 * width,
+            false,
+        );
+        add_bias(qkv, &layer.qkv_bias);
+        self.attention(qkv, context, &mut work.scores, lengths);
+        // x = LayerNorm(context · Wo + bo + x): the residual is accumulated by the product.
+        gemm(
+            rows,
+            width,
+            width,
+            View::rows(context, 0, width),
+            View::rows(&layer.out, 0, width),
+            x,
+            0,
+            width,
+            true,
+        );
+        add_bias(x, &layer.out_bias);
+        layer_norm(x, &layer.norm1.0, &layer.norm1.1, c.layer_norm_eps);
+        gemm(
+            rows,
+            width,
+            inter,
+            View::rows(x, 0, width),
+            View::rows(&layer.up, 0, inter),
+            hidden,
+            0,
+            inter,
+            false,
+        );
+        add_bias(hidden, &layer.up_bias);
+        gelu(hidden);
+        gemm(
+            rows,
+            inter,
+            width,
+            View::rows(hidden, 0, inter),
+            View::rows(&layer.down, 0, width),
+            x,
+            0,
+            width,
+            true,
+        );
+        add_bias(x, &layer.down_bias);
+        layer_norm(x, &layer.norm2.0, &layer.norm2.1, c.layer_norm_eps);
+    }
+
+    /// Self-attention of each sequence and head: `softmax(Q·Kᵀ/√d)·V` into `context`.
+    fn attention(&self, qkv: &[f32], context: &mut [f32], scores: &mut [f32], lengths: &[usize]) {
+        let width = self.config.hidden_size;
+        let head = width / self.config.heads;
         #[allow(clippy::cast_precision_loss)]
-        let scale = 1.0 / (hd as f32).sqrt();
-        for layer in &self.layers {
-            gemm(
-                t,
-                d,
-                3 * d,
-                View::rows(&x, 0, d),
-                View::transposed(&layer.qkv, 0, d),
-                &mut qkv,
-                0,
-                3 * d,
-                false,
-            );
-            add_bias(&mut qkv, &layer.qkv_bias);
-            for h in 0..c.heads {
-                let q = View::rows(&qkv, h * hd, 3 * d);
-                let k = View::transposed(&qkv, d + h * hd, 3 * d);
-                gemm(t, hd, t, q, k, &mut scores, 0, t, false);
-                softmax_rows(&mut scores, t, scale);
-                let v = View::rows(&qkv, 2 * d + h * hd, 3 * d);
+        let scale = 1.0 / (head as f32).sqrt();
+        let mut start = 0;
+        for &len in lengths {
+            let base = start * 3 * width;
+            for h in 0..self.config.heads {
+                let queries = View::rows(qkv, base + h * head, 3 * width);
+                let keys = View::transposed(qkv, base + width + h * head, 3 * width);
+                gemm(len, head, len, queries, keys, scores, 0, len, false);
+                softmax_rows(&mut scores[..len * len], len, scale);
+                let values = View::rows(qkv, base + 2 * width + h * head, 3 * width);
+                let weights = View::rows(scores, 0, len);
                 gemm(
-                    t,
-                    t,
-                    hd,
-                    View::rows(&scores, 0, t),
-                    v,
-                    &mut context,
-                    h * hd,
-                    d,
+                    len,
+                    len,
+                    head,
+                    weights,
+                    values,
+                    context,
+                    start * width + h * head,
+                    width,
                     false,
                 );
             }
-            // x = LayerNorm(context · Woᵀ + bo + x): the residual is accumulated by the product.
-            gemm(
-                t,
-                d,
-                d,
-                View::rows(&context, 0, d),
-                View::transposed(&layer.out, 0, d),
-                &mut x,
-                0,
-                d,
-                true,
-            );
-            add_bias(&mut x, &layer.out_bias);
-            layer_norm(&mut x, &layer.norm1.0, &layer.norm1.1, c.layer_norm_eps);
-            gemm(
-                t,
-                d,
-                inter,
-                View::rows(&x, 0, d),
-                View::transposed(&layer.up, 0, d),
-                &mut hidden,
-                0,
-                inter,
-                false,
-            );
-            add_bias(&mut hidden, &layer.up_bias);
-            gelu(&mut hidden);
-            gemm(
-                t,
-                inter,
-                d,
-                View::rows(&hidden, 0, inter),
-                View::transposed(&layer.down, 0, inter),
-                &mut x,
-                0,
-                d,
-                true,
-            );
-            add_bias(&mut x, &layer.down_bias);
-            layer_norm(&mut x, &layer.norm2.0, &layer.norm2.1, c.layer_norm_eps);
+            start += len;
         }
-        x
     }
+}
+
+/// Buffers one batch reuses across layers.
+struct Scratch {
+    rows: usize,
+    qkv: Vec<f32>,
+    scores: Vec<f32>,
+    context: Vec<f32>,
+    hidden: Vec<f32>,
+}
+
+impl Scratch {
+    fn new(config: &BertConfig, lengths: &[usize]) -> Self {
+        let rows: usize = lengths.iter().sum();
+        let longest = lengths.iter().copied().max().unwrap_or(0);
+        Self {
+            rows,
+            qkv: vec![0.0; rows * 3 * config.hidden_size],
+            scores: vec![0.0; longest * longest],
+            context: vec![0.0; rows * config.hidden_size],
+            hidden: vec![0.0; rows * config.intermediate_size],
+        }
+    }
+}
+
+/// `m` (`rows × cols`, row-major) transposed.
+fn transpose(m: &[f32], rows: usize, cols: usize) -> Vec<f32> {
+    let mut out = vec![0.0f32; m.len()];
+    for r in 0..rows {
+        for c in 0..cols {
+            out[c * rows + r] = m[r * cols + c];
+        }
+    }
+    out
 }

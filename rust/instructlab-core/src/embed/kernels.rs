@@ -4,7 +4,9 @@
 //! `exp` and `erf` are polynomial approximations instead of `f32::exp` and `libm::erff`: those
 //! are scalar calls that LLVM cannot vectorise, and GELU plus softmax call them about 1.6 million
 //! times per 150-token sequence of a 6-layer model, which took as long as the matrix products.
-//! Both approximations are within a few float ulps (tests below check them against `f64`).
+//! Both approximations are within a few float ulps (tests below check them against `f64`). They
+//! use plain multiply-add, never `mul_add`/`round`, which are library calls on the x86-64
+//! baseline (no FMA, no SSE4.1) and took a third of the encoder's time when measured.
 
 /// A matrix view: the slice it lives in, its offset, row and column strides (in elements).
 #[derive(Clone, Copy, Debug)]
@@ -131,16 +133,16 @@ pub fn layer_norm(rows: &mut [f32], gamma: &[f32], beta: &[f32], eps: f32) {
 pub fn erf(x: f32) -> f32 {
     let x = x.clamp(-4.0, 4.0);
     let x2 = x * x;
-    let mut p = x2.mul_add(-2.72614225801306e-10, 2.77068142495902e-08);
-    p = x2.mul_add(p, -2.10102402082508e-06);
-    p = x2.mul_add(p, -5.69250639462346e-05);
-    p = x2.mul_add(p, -7.34990630326855e-04);
-    p = x2.mul_add(p, -2.95459980854025e-03);
-    p = x2.mul_add(p, -1.60960333262415e-02);
-    let mut q = x2.mul_add(-1.45660718464996e-05, -2.13374055278905e-04);
-    q = x2.mul_add(q, -1.68282697438203e-03);
-    q = x2.mul_add(q, -7.37332916720468e-03);
-    q = x2.mul_add(q, -1.42647390514189e-02);
+    let mut p = x2 * -2.72614225801306e-10 + 2.77068142495902e-08;
+    p = x2 * p - 2.10102402082508e-06;
+    p = x2 * p - 5.69250639462346e-05;
+    p = x2 * p - 7.34990630326855e-04;
+    p = x2 * p - 2.95459980854025e-03;
+    p = x2 * p - 1.60960333262415e-02;
+    let mut q = x2 * -1.45660718464996e-05 - 2.13374055278905e-04;
+    q = x2 * q - 1.68282697438203e-03;
+    q = x2 * q - 7.37332916720468e-03;
+    q = x2 * q - 1.42647390514189e-02;
     x * p / q
 }
 
@@ -158,15 +160,18 @@ pub fn exp(x: f32) -> f32 {
     const LOG2E: f32 = std::f32::consts::LOG2_E;
     const LN2_HI: f32 = 0.693_145_751_953_125;
     const LN2_LO: f32 = 1.428_606_765_330_187e-6;
+    const ROUNDER: f32 = 12_582_912.0;
     let x = x.clamp(-87.0, 88.0);
-    let n = (x * LOG2E).round();
-    let r = n.mul_add(-LN2_LO, n.mul_add(-LN2_HI, x));
-    let mut p = r.mul_add(1.0 / 720.0, 1.0 / 120.0);
-    p = r.mul_add(p, 1.0 / 24.0);
-    p = r.mul_add(p, 1.0 / 6.0);
-    p = r.mul_add(p, 0.5);
-    p = r.mul_add(p, 1.0);
-    p = r.mul_add(p, 1.0);
+    // Round to nearest by the float trick (1.5 * 2^23): `round` is a library call where the
+    // target has no SSE4.1, and so are `mul_add` without FMA; plain arithmetic vectorises.
+    let n = (x * LOG2E + ROUNDER) - ROUNDER;
+    let r = (x - n * LN2_HI) - n * LN2_LO;
+    let mut p = r * (1.0 / 720.0) + 1.0 / 120.0;
+    p = r * p + 1.0 / 24.0;
+    p = r * p + 1.0 / 6.0;
+    p = r * p + 0.5;
+    p = r * p + 1.0;
+    p = r * p + 1.0;
     // n lies in [-126, 127] after the clamp, so the biased exponent is a valid normal one.
     let scale = f32::from_bits(((n as i32 + 127) as u32) << 23);
     p * scale
@@ -263,7 +268,9 @@ mod tests {
             2,
             false,
         );
-        assert_eq!(c, [17.0, 23.0, 39.0, 53.0]);
+        for (got, want) in c.iter().zip([17.0, 23.0, 39.0, 53.0]) {
+            assert!((got - want).abs() < 1e-6, "{c:?}");
+        }
     }
 
     #[test]

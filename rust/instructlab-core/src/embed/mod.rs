@@ -19,6 +19,10 @@ use tokenizers::{Tokenizer, TruncationParams};
 use crate::{Error, Interrupt, Result};
 use bert::{Bert, BertConfig};
 
+/// Tokens per batch: enough rows for the matrix products to run at full speed, small enough
+/// for the batches to spread over the cores.
+pub const BATCH_TOKENS: usize = 2048;
+
 /// How token vectors become one sentence vector.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pooling {
@@ -180,8 +184,9 @@ impl SentenceEncoder {
             .collect()
     }
 
-    /// One unit vector per text (`texts.len() × dimension`, row-major). Texts run in parallel;
-    /// `done` is told each time one is finished; `stop` is polled between texts.
+    /// One unit vector per text (`texts.len() × dimension`, row-major). Texts are tokenised in
+    /// parallel, sorted by length and run in batches of about [`BATCH_TOKENS`] tokens, the
+    /// batches in parallel; `done` is told as batches finish; `stop` is polled between them.
     pub fn encode(
         &self,
         texts: &[&str],
@@ -189,50 +194,82 @@ impl SentenceEncoder {
         done: &(dyn Fn(usize) + Sync),
     ) -> Result<Vec<f32>> {
         let d = self.dimension();
-        let mut out = vec![0.0f32; texts.len() * d];
-        out.par_chunks_mut(d)
-            .zip(texts.par_iter())
-            .try_for_each(|(row, text)| -> Result<()> {
+        let ids: Vec<Vec<u32>> = texts
+            .par_iter()
+            .map(|text| {
+                self.tokenizer
+                    .encode(*text, true)
+                    .map(|e| e.get_ids()[..e.get_ids().len().min(self.max_tokens)].to_vec())
+                    .map_err(|e| Error::Tokenizer {
+                        source_name: "tokenizer.json".into(),
+                        message: e.to_string(),
+                    })
+            })
+            .collect::<Result<_>>()?;
+        let mut order: Vec<usize> = (0..texts.len()).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(ids[i].len()));
+        let mut batches: Vec<Vec<usize>> = Vec::new();
+        let mut tokens = 0;
+        for i in order {
+            if batches.is_empty() || tokens + ids[i].len() > BATCH_TOKENS {
+                batches.push(Vec::new());
+                tokens = 0;
+            }
+            tokens += ids[i].len();
+            if let Some(last) = batches.last_mut() {
+                last.push(i);
+            }
+        }
+        let pooled: Vec<Vec<(usize, Vec<f32>)>> = batches
+            .par_iter()
+            .map(|batch| -> Result<Vec<(usize, Vec<f32>)>> {
                 stop.check()?;
-                let encoding =
-                    self.tokenizer
-                        .encode(*text, true)
-                        .map_err(|e| Error::Tokenizer {
-                            source_name: "tokenizer.json".into(),
-                            message: e.to_string(),
-                        })?;
-                self.embed_ids(encoding.get_ids(), row);
-                done(1);
-                Ok(())
-            })?;
+                let seqs: Vec<&[u32]> = batch.iter().map(|&i| ids[i].as_slice()).collect();
+                let out = self.embed_batch(&seqs);
+                done(batch.len());
+                Ok(batch.iter().copied().zip(out).collect())
+            })
+            .collect::<Result<_>>()?;
+        let mut out = vec![0.0f32; texts.len() * d];
+        for (i, row) in pooled.into_iter().flatten() {
+            out[i * d..(i + 1) * d].copy_from_slice(&row);
+        }
         Ok(out)
     }
 
-    /// The pooled, normalised vector of one sequence of token ids, written into `row`.
-    fn embed_ids(&self, ids: &[u32], row: &mut [f32]) {
+    /// The pooled, normalised vectors of a batch of token id sequences.
+    fn embed_batch(&self, seqs: &[&[u32]]) -> Vec<Vec<f32>> {
         let d = self.dimension();
-        let ids = &ids[..ids.len().min(self.max_tokens)];
-        if ids.is_empty() {
-            row.fill(0.0);
-            return;
-        }
-        let hidden = self.bert.forward(ids);
-        match self.pooling {
-            Pooling::Cls => row.copy_from_slice(&hidden[..d]),
-            Pooling::Mean => {
-                row.fill(0.0);
-                for token in hidden.chunks_exact(d) {
-                    for (r, v) in row.iter_mut().zip(token) {
-                        *r += v;
+        let runnable: Vec<&[u32]> = seqs.iter().copied().filter(|s| !s.is_empty()).collect();
+        let hidden = self.bert.forward(&runnable);
+        let mut at = 0;
+        seqs.iter()
+            .map(|ids| {
+                let mut row = vec![0.0f32; d];
+                if ids.is_empty() {
+                    return row;
+                }
+                let t = ids.len().min(self.bert.config.max_tokens());
+                let states = &hidden[at * d..(at + t) * d];
+                at += t;
+                match self.pooling {
+                    Pooling::Cls => row.copy_from_slice(&states[..d]),
+                    Pooling::Mean => {
+                        for token in states.chunks_exact(d) {
+                            for (r, v) in row.iter_mut().zip(token) {
+                                *r += v;
+                            }
+                        }
+                        #[allow(clippy::cast_precision_loss)]
+                        let n = t as f32;
+                        for r in &mut row {
+                            *r /= n;
+                        }
                     }
                 }
-                #[allow(clippy::cast_precision_loss)]
-                let n = ids.len() as f32;
-                for r in row.iter_mut() {
-                    *r /= n;
-                }
-            }
-        }
-        kernels::normalize(row);
+                kernels::normalize(&mut row);
+                row
+            })
+            .collect()
     }
 }

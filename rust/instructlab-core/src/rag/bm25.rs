@@ -88,7 +88,7 @@ impl Bm25Index {
                 postings[id as usize].push((doc, tf));
             }
         }
-        #[allow(clippy::cast_precision_loss)]
+        #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation)]
         let average_length = if lengths.is_empty() {
             0.0
         } else {
