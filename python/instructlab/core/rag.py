@@ -8,10 +8,18 @@ from typing import TYPE_CHECKING, Any, Literal
 from instructlab.config import Config as ConfigModel
 from instructlab.core._base import ConfiguredBase
 from instructlab.core._checked import Positive, checked
-from instructlab.errors import FileError, UsageError
+from instructlab.errors import FileError, InstructLabError, UsageError
 
 if TYPE_CHECKING:
     from instructlab.rag import ConvertResult, IngestResult, Passage, Retriever
+
+
+def _all_failed(reasons: list[str], what: str) -> InstructLabError:
+    """The error when no document went through: the one reason, or all of them."""
+    if len(reasons) == 1:
+        return InstructLabError(reasons[0])
+    listed = "\n  ".join(reasons)
+    return InstructLabError(f"none of {len(reasons)} documents could be {what}:\n  {listed}")
 
 
 class RAG(ConfiguredBase):
@@ -99,6 +107,8 @@ class RAG(ConfiguredBase):
         finally:
             progress.close()
         result.unsupported = unsupported
+        if result.failed and not result.outputs:
+            raise _all_failed([why for _, why in result.failed], "converted")
         return result
 
     def _taxonomy_documents(

