@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from documents.pdfs import write_pdf
 
+from documents.pdfs import write_pdf
 from instructlab.config import Config as ConfigModel
 from instructlab.core import Data
 from instructlab.errors import FileError

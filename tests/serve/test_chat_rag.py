@@ -49,5 +49,5 @@ def test_one_shot_reply_carries_its_passages(isolated_dirs, tmp_path, serve_engi
         "Where do honey bees live?", endpoint_url=url, rag=True, top_k=2,
         document_store_uri=store, notify=notes.append,
     )  # fmt: skip
-    assert [p.chunk.document for p in reply.passages][0] == "bees.md"  # type: ignore[union-attr]
+    assert reply.passages[0].chunk.document == "bees.md"  # type: ignore[union-attr]
     assert len(notes) == 1 and "BM25" in notes[0]
