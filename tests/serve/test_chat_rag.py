@@ -7,7 +7,7 @@ from pathlib import Path
 
 from instructlab.core import RAG, Model
 
-from .test_chat import ILAB, _env, terminal  # noqa: F401  (the fixture)
+from .test_chat import ILAB, Terminal, _env
 
 
 def _store(tmp_path: Path) -> Path:
@@ -20,13 +20,13 @@ def _store(tmp_path: Path) -> Path:
     return store
 
 
-def test_interactive_chat_with_rag(isolated_dirs, tmp_path, serve_engine, echo_engine, terminal):
+def test_interactive_chat_with_rag(isolated_dirs, tmp_path, serve_engine, echo_engine):
     store = _store(tmp_path)
     server = serve_engine(echo_engine)
     url = f"http://127.0.0.1:{server.port}/v1"
     argv = [*ILAB, "model", "chat", "--endpoint-url", url, "--rag", "--document-store-uri",
             str(store), "--top-k", "1"]  # fmt: skip
-    term = terminal(argv, _env(isolated_dirs))
+    term = Terminal(argv, _env(isolated_dirs))
     term.expect("BM25")
     term.expect(">>> ")
     term.send("Which animals pollinate agave?")
@@ -34,7 +34,11 @@ def test_interactive_chat_with_rag(isolated_dirs, tmp_path, serve_engine, echo_e
     term.expect("[1] bats.md > Bats")
     term.expect(">>> ")
     term.send("/quit")
-    assert term.close() == 0
+    try:
+        assert term.close() == 0
+    finally:
+        if term.process.poll() is None:
+            term.process.kill()
     sent = echo_engine.prompts[-1]
     assert "[1] bats.md > Bats\nBats pollinate agave at night." in sent
     assert "Question: Which animals pollinate agave?" in sent
