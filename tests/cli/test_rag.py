@@ -94,3 +94,13 @@ def test_a_named_model_that_is_missing_is_an_error(tmp_path: Path) -> None:
         "--document-store-uri", str(tmp_path / "store"),
     )  # fmt: skip
     assert code == 1 and "no such embedding model folder" in out
+
+
+def test_convert_takes_the_changed_leaves_documents(taxonomy: Path, tmp_path: Path) -> None:
+    out = tmp_path / "converted"
+    code, text = _ilab(
+        "rag", "convert", "--taxonomy-path", str(taxonomy), "--taxonomy-base", "empty",
+        "--output-dir", str(out),
+    )  # fmt: skip
+    assert code == 0, text
+    assert sorted(p.name for p in out.glob("[!.]*.json")) == ["pollinators.json"]
