@@ -2,10 +2,10 @@
 //! folder (`config.json`, `model.safetensors`, `tokenizer.json`, pooling settings), run in
 //! `f32` on the CPU, pooled (mean or CLS) and normalised to unit length.
 //!
-//! Chosen by measurement over candle, onnxruntime and numpy (see `python/instructlab/rag/embed.py`):
-//! `matrixmultiply` brings AVX-512/FMA matrix products for a few seconds of compile time, and
-//! running unpadded sequences in parallel with fused element-wise steps was the fastest on the
-//! reference machine.
+//! Chosen by measurement over candle, onnxruntime and numpy (figures in
+//! `python/instructlab/rag/embed.py`): `matrixmultiply` brings AVX-512/FMA matrix products for
+//! 3.4 s of compile CPU (candle took 601 s), and unpadded sequences batched through one set of
+//! products, batches in parallel, beat sentence-transformers on the reference machine.
 
 pub mod bert;
 pub mod kernels;
