@@ -70,34 +70,16 @@ impl VectorIndex {
                 ),
             });
         }
-        // Each block keeps its own best k, so no score array or candidate list of every row is
-        // built: the scan is the only pass over memory.
-        let blocks: Vec<Vec<(u32, f32)>> = self
-            .data
-            .par_chunks(BLOCK * self.dimension)
-            .enumerate()
-            .map(|(block, rows)| {
-                let scores: Vec<f32> = rows
-                    .chunks_exact(self.dimension)
-                    .map(|row| dot(row, query))
-                    .collect();
-                let first = u32::try_from(block * BLOCK).unwrap_or(u32::MAX);
-                top_k(&scores, k, f32::NEG_INFINITY)
-                    .into_iter()
-                    .map(|(i, s)| (first + i, s))
-                    .collect()
-            })
-            .collect();
-        let merged: Vec<(u32, f32)> = blocks.into_iter().flatten().collect();
-        let mut scores = vec![f32::NEG_INFINITY; merged.len()];
-        for (slot, (_, s)) in scores.iter_mut().zip(&merged) {
-            *slot = *s;
-        }
-        let best = top_k(&scores, k, f32::NEG_INFINITY);
-        Ok(best
-            .into_iter()
-            .map(|(i, s)| (merged[i as usize].0, s))
-            .collect())
+        let mut scores = vec![0.0f32; self.len()];
+        scores
+            .par_chunks_mut(BLOCK)
+            .zip(self.data.par_chunks(BLOCK * self.dimension))
+            .for_each(|(out, rows)| {
+                for (s, row) in out.iter_mut().zip(rows.chunks_exact(self.dimension)) {
+                    *s = dot(row, query);
+                }
+            });
+        Ok(top_k(&scores, k, f32::NEG_INFINITY))
     }
 }
 
