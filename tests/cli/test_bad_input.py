@@ -54,6 +54,12 @@ class World:
             "missing": r / "missing",
             "blocked": r / "file.txt" / "sub",
             "mmlu": r / "mmlu",
+            "odd_dir": r / "odd",
+            "mixed_dir": r / "mixed",
+            "broken_pdf": r / "pdfs" / "broken.pdf",
+            "scan_pdf": r / "pdfs" / "scan.pdf",
+            "locked_pdf": r / "pdfs" / "locked.pdf",
+            "blank_doc": r / "blank.md",
         }
 
 
@@ -96,7 +102,27 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     p["recipe_no_datasets"].write_text("datasets: []\n", encoding="utf-8")
     p["model_dir"].mkdir()
     (p["model_dir"] / "config.json").write_text("{}", encoding="utf-8")
+    _rag_world(p)
     return w
+
+
+def _rag_world(p: dict[str, Path]) -> None:
+    """Folders and PDFs for the `ilab rag` cases."""
+    from documents.pdfs import encrypt_pdf, write_pdf
+
+    p["odd_dir"].mkdir()
+    (p["odd_dir"] / "sheet.xyz").write_text("not a document", encoding="utf-8")
+    p["mixed_dir"].mkdir()
+    (p["mixed_dir"] / "bees.md").write_text("# Bees\n\nBees carry pollen.\n", encoding="utf-8")
+    (p["mixed_dir"] / "sheet.xyz").write_text("not a document", encoding="utf-8")
+    (p["mixed_dir"] / "broken.pdf").write_bytes(b"%PDF-1.7\n1 0 obj <<\n")
+    p["broken_pdf"].parent.mkdir()
+    p["broken_pdf"].write_bytes(b"%PDF-1.7\n1 0 obj <<\n")
+    write_pdf(p["scan_pdf"], [[]])
+    readable = write_pdf(p["broken_pdf"].parent / "readable.pdf", [[(12, "Bees carry pollen.")]])
+    encrypt_pdf(readable, p["locked_pdf"])
+    readable.unlink()
+    p["blank_doc"].write_text("  \n\n", encoding="utf-8")
 
 
 def _case(args: str, code: int, mentions: str) -> tuple[str, int, str]:
@@ -377,10 +403,34 @@ CASES: list[tuple[str, int, str]] = [
     _case("model evaluate --benchmark mmlu --dtype bogus", 2, "bogus"),
     _case("model evaluate --benchmark mmlu --backend bogus", 2, "bogus"),
     _case("model evaluate --benchmark bogus", 2, "bogus"),
+    _case("model evaluate --benchmark mt_bench", 1, "no MT-Bench data found"),
+    # Retrieval-augmented generation.
+    _case("rag convert --input-dir {empty_dir}", 1, "empty"),
+    _case("rag convert --input-dir {odd_dir}", 1, "unsupported"),
+    _case("rag convert --input-dir {broken_pdf}", 1, "broken.pdf"),
+    _case("rag convert --input-dir {scan_pdf}", 1, "no text layer"),
+    _case("rag convert --input-dir {locked_pdf}", 1, "encrypted"),
+    _case("rag convert --input-dir {blank_doc}", 1, "holds no text"),
+    _case("rag convert --input-dir {mixed_dir}", 1, "broken.pdf"),
+    _case("rag convert --input-dir {doc} --output-dir {file}", 1, "file.txt"),
+    _case("rag convert --input-dir {missing}", 2, "missing"),
+    _case("rag ingest --input-dir {doc} --document-store-uri {file}", 1, "file.txt"),
+    _case("rag ingest --input-dir {doc} --document-store-uri http://127.0.0.1:9", 1, "127.0.0.1:9"),
+    _case("rag ingest --input-dir {blank_doc}", 1, "holds no text"),
+    _case("rag ingest --input-dir {mixed_dir} --document-store-uri {root}/st", 1, "broken.pdf"),
+    _case("rag ingest --input-dir {doc} --embedding-model {file}", 1, "file.txt"),
+    _case("rag ingest --input-dir {doc} --embedding-model {empty_dir}", 1, "empty"),
+    _case("rag ingest --input-dir {doc} --chunk-tokens 0", 2, "--chunk-tokens"),
+    _case("rag ingest --input-dir {doc} --chunk-tokens -1", 2, "--chunk-tokens"),
+    _case("rag ingest", 1, "rag convert"),
+    _case("rag retrieve bees --document-store-uri {missing}", 1, "missing"),
+    _case("rag retrieve bees --document-store-uri {file}", 1, "file.txt"),
+    _case("rag retrieve bees --top-k 0", 2, "--top-k"),
+    _case("model chat -qq hello --rag --document-store-uri {missing}", 1, "missing"),
+    _case("model chat -qq hello --rag --document-store-uri {file}", 1, "file.txt"),
+    _case("model chat -qq hello --rag --top-k 0", 2, "--top-k"),
     # Not implemented yet: exit 3, naming the capability.
     _case("model train", 3, "training"),
-    _case("model evaluate --benchmark mt_bench", 1, "no MT-Bench data found"),
-    _case("rag convert {empty_dir}", 3, "retrieval"),
     _case("system info --format bogus", 2, "bogus"),
 ]
 

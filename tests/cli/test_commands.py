@@ -14,7 +14,6 @@ from instructlab.cli.main import cli
 ARGS: dict[str, list[str]] = {
     "model convert": ["x"],
     "model upload": ["x", "y"],
-    "rag convert": ["{dir}"],
 }
 
 # Commands that work now, each with a smoke invocation (their behaviour is tested elsewhere).
@@ -42,6 +41,9 @@ WORKING: dict[str, list[str]] = {
     "data list": [],
     "data mix": ["--recipe", "{recipe}"],  # exits 1: the recipe lists no data sets
     "model evaluate": ["--benchmark", "mt_bench"],  # exits 1: no MT-Bench data here
+    "rag convert": ["--input-dir", "{doc}"],
+    "rag ingest": [],  # exits 1: nothing converted yet
+    "rag retrieve": ["bees"],  # exits 1: no document store yet
 }
 EXPECTED_EXIT = {
     "config edit": 1,
@@ -53,6 +55,8 @@ EXPECTED_EXIT = {
     "model remove": 1,
     "process attach": 1,
     "process remove": 1,
+    "rag ingest": 1,
+    "rag retrieve": 1,
 }
 # Commands that serve or chat until stopped: driven for real in tests/serve.
 LONG_RUNNING = {"model serve", "model chat", "serve", "chat"}

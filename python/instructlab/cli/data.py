@@ -244,7 +244,7 @@ def ingest(
     server_ctx_size: int | None,
     output_dir: Path | None,
 ) -> None:
-    """Convert knowledge documents (Markdown, text, PDF) to text chunks for generation."""
+    """Convert knowledge documents (Markdown, text, PDF, HTML, DOCX, PPTX) to text chunks."""
     from instructlab.cli.data_views import print_ingested
     from instructlab.core import Data
 

@@ -353,8 +353,9 @@ class RagDocumentStore(Section):
     """Vector store."""
 
     uri: str = Field(
-        default_factory=lambda: str(paths.data_dir() / "embeddings.db"),
-        description="Vector store location.",
+        default_factory=lambda: str(paths.data_dir() / "rag_store"),
+        description="Document store: a folder (the embedded exact store), a milvus-lite file "
+        "(*.db) or a Milvus server URI (http://host:19530).",
     )
     collection_name: str = Field("ilab", description="Collection name.")
 
@@ -362,13 +363,17 @@ class RagDocumentStore(Section):
 class RagEmbeddingModel(Section):
     """Embedding model."""
 
-    embedding_model_name: str = Field("", description="Local path of the embedding model.")
+    embedding_model_name: str = Field(
+        "",
+        description="Folder of a sentence-transformers model (empty = the packaged "
+        "all-MiniLM-L6-v2 when installed, else BM25 only).",
+    )
 
 
 class RagRetriever(Section):
     """Retrieval."""
 
-    top_k: int = Field(20, gt=0, description="Passages retrieved per question.")
+    top_k: int = Field(3, gt=0, description="Passages retrieved per question.")
 
 
 class Rag(Section):

@@ -13,14 +13,11 @@ _SERVE = "model serving, chat and model management"
 _SDG = "the synthetic data generation engine"
 _TRAIN = "training"
 _EVAL = "evaluation"
-_RAG = "retrieval-augmented generation"
 
 PENDING: dict[str, str] = {
     "Model.convert": _SERVE,
     "Model.upload": _SERVE,
     "Model.train_model": _TRAIN,
-    "RAG.convert": _RAG,
-    "RAG.ingest": _RAG,
 }
 
 

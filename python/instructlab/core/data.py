@@ -50,20 +50,35 @@ class Data(ConfiguredBase):
         server_ctx_size: Positive | None = None,
         output_dir: str | Path | None = None,
     ) -> builtins.list[IngestedDocument]:
-        """Converts knowledge documents (Markdown, text, PDF) to text chunks for the teacher.
+        """Converts knowledge documents to text chunks for the teacher: Markdown and text with
+        the base install; PDF (text layer), HTML, DOCX and PPTX with the ``rag`` extra, read
+        by the same conversion as ``RAG.convert`` (:func:`instructlab.documents.read_document`).
 
         Chunks hold at most ``chunk_word_count`` words (default: ``generate.chunk_word_count``),
         fewer when ``server_ctx_size`` (tokens) would not leave room for the prompt and answer.
         With ``output_dir``, each document's chunks are also written there as
-        ``<name>.chunks.jsonl`` (``source``, ``chunk``, ``document`` per line).
+        ``<name>.chunks.jsonl`` (``source``, ``chunk``, ``document`` per line). A folder stands
+        for the supported documents under it.
         """
-        from instructlab.documents import ingest_documents
+        from instructlab.documents import SUPPORTED_SUFFIXES, ingest_documents
         from instructlab.fileio import write_jsonl
 
         words = chunk_word_count
         if words is None:
             words = self.configuration.generate.chunk_word_count
-        results = ingest_documents(documents, words, server_ctx_size)
+        paths: builtins.list[str | Path] = []
+        for item in documents:
+            if not Path(item).is_dir():
+                paths.append(item)
+                continue
+            found = sorted(
+                p for p in Path(item).rglob("*") if p.suffix.lower() in SUPPORTED_SUFFIXES
+            )
+            if not found:
+                kinds = ", ".join(sorted(SUPPORTED_SUFFIXES))
+                raise FileError(str(item), f"holds no documents (supported: {kinds})")
+            paths.extend(found)
+        results = ingest_documents(paths, words, server_ctx_size)
         if output_dir is not None:
             for doc in results:
                 write_jsonl(
