@@ -3,12 +3,16 @@
 # raises instructlab.errors.UsageError naming it: `param` is the argument, and the message starts
 # with its name. Integer arguments are checked on the way in (negative, zero where it makes no
 # sense, huge, or not an integer at all).
+from collections.abc import Callable
 from os import PathLike
 from typing import Any, final
 
 __all__ = [
+    "Bm25Index",
     "LeafContent",
     "PackEngine",
+    "SentenceEncoder",
+    "VectorIndex",
     "__version__",
     "build_info",
     "changed_files",
@@ -25,6 +29,7 @@ __all__ = [
     "near_dedup",
     "normalize_text",
     "plan_packing",
+    "qna_files_at",
     "quality_filter",
 ]
 
@@ -83,6 +88,11 @@ class LeafContent:
 def changed_files(root: str | PathLike[str], base: str) -> list[str]:
     """Files changed since the fork point of HEAD with ``base`` (committed, staged, unstaged,
     untracked; not deleted), relative to the repository root, sorted. Raises ``GitError``."""
+
+def qna_files_at(root: str | PathLike[str], rev: str) -> list[tuple[str, str]]:
+    """Every ``qna.yaml`` in the tree of ``rev`` (a branch, tag or commit) as ``(path, text)``
+    pairs, sorted: the taxonomy as it was at that revision, read from git without a checkout.
+    Raises ``GitError`` when ``root`` is no repository or ``rev`` names nothing."""
 
 def lint_yaml(text: str, yaml_rules: str | None = None) -> list[tuple[int, int, str, str]]:
     """Lints YAML text with yamllint's rules (``yaml_rules``: a yamllint configuration; default:
@@ -181,3 +191,48 @@ def flatten_packed(
 
 def gguf_tokenizer(path: str | PathLike[str]) -> tuple[str, str | None, dict[str, str]]:
     """Rebuilds a GGUF file's tokenizer: (tokenizer.json text, chat template, special tokens)."""
+
+@final
+class SentenceEncoder:
+    """A sentence-transformers model folder, loaded for encoding (no torch)."""
+
+    def __new__(cls, folder: str | PathLike[str]) -> SentenceEncoder: ...
+    @property
+    def dimension(self) -> int:
+        """Length of the vectors."""
+
+    @property
+    def max_tokens(self) -> int:
+        """Tokens the model reads per text (longer texts are cut)."""
+
+    @property
+    def pooling(self) -> str:
+        """``"mean"`` or ``"cls"``."""
+
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        """Tokens in each text, without special tokens or truncation."""
+
+    def encode(self, texts: list[str], progress: Callable[[int], object] | None = None) -> bytes:
+        """Unit vectors as little-endian float32 bytes (len(texts) x dimension)."""
+
+@final
+class Bm25Index:
+    """A BM25 index over chunk texts (ids are positions in ``texts``)."""
+
+    def __new__(cls, texts: list[str], k1: float = 1.2, b: float = 0.75) -> Bm25Index: ...
+    def __len__(self) -> int: ...
+    def search(self, query: str, k: int) -> tuple[bytes, bytes]:
+        """The k best ids (uint32 bytes) and scores (float32 bytes) for ``query``."""
+
+@final
+class VectorIndex:
+    """Unit vectors (float32 bytes, rows of ``dimension``) held for exact search."""
+
+    def __new__(cls, vectors: bytes, dimension: int) -> VectorIndex: ...
+    def __len__(self) -> int: ...
+    @property
+    def dimension(self) -> int:
+        """Values per vector."""
+
+    def search(self, query: bytes, k: int) -> tuple[bytes, bytes]:
+        """The k ids most similar to ``query`` (uint32 bytes) and their cosines (float32)."""

@@ -163,7 +163,10 @@ def read_bytes(path: str | Path) -> bytes:
 def read_text(path: str | Path, what: str = "") -> str:
     """The UTF-8 text of a file; :class:`FileError` names it when it cannot be read or is not
     text. ``what`` says what the file was meant to be (``"a chat template"``) in the message."""
-    data = read_bytes(path)
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise file_error(path, exc, what=what) from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -179,10 +182,15 @@ def iter_jsonl(path: str | Path) -> Iterator[tuple[int, str, Row]]:
             (file and line named).
     """
     source = Path(path)
-    number = 0
     try:
-        with source.open(encoding="utf-8") as handle:
-            for number, line in enumerate(handle, 1):  # read after the loop
+        # Bytes, decoded line by line: a decoding error names its own line, not the first line
+        # of the buffer it was found in.
+        with source.open("rb") as handle:
+            for number, raw in enumerate(handle, 1):
+                try:
+                    line = raw.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    raise file_error(f"{source}:{number}", exc) from None
                 if not line.strip():
                     continue
                 try:
@@ -192,8 +200,6 @@ def iter_jsonl(path: str | Path) -> Iterator[tuple[int, str, Row]]:
                 if not isinstance(value, dict):
                     raise FileError(f"{source}:{number}", "expected a JSON object on each line")
                 yield number, line, value
-    except UnicodeDecodeError as exc:
-        raise file_error(f"{source}:{number + 1}", exc) from None
     except OSError as exc:
         raise file_error(source, exc) from None
 

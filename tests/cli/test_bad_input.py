@@ -38,6 +38,7 @@ class World:
             "binary_jsonl": r / "binary.jsonl",
             "messages": r / "messages.jsonl",
             "recipe_ok": r / "ok_recipe.yaml",
+            "recipe_zero": r / "zero_recipe.yaml",
             "empty_dir": r / "empty",
             "rows": r / "rows.jsonl",
             "broken_rows": r / "broken.jsonl",
@@ -54,6 +55,13 @@ class World:
             "taxonomy": r / "taxonomy",
             "missing": r / "missing",
             "blocked": r / "file.txt" / "sub",
+            "mmlu": r / "mmlu",
+            "odd_dir": r / "odd",
+            "mixed_dir": r / "mixed",
+            "broken_pdf": r / "pdfs" / "broken.pdf",
+            "scan_pdf": r / "pdfs" / "scan.pdf",
+            "locked_pdf": r / "pdfs" / "locked.pdf",
+            "blank_doc": r / "blank.md",
         }
 
 
@@ -73,6 +81,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
         ]
     }
     p["messages"].write_text(json.dumps(conversation) + "\n", encoding="utf-8")
+    p["recipe_zero"].write_text(
+        "datasets:\n  - path: empty.jsonl\n    sampling_size: 1.0\n", encoding="utf-8"
+    )
     p["recipe_ok"].write_text(
         "datasets:\n  - path: messages.jsonl\n    sampling_size: 1.0\n", encoding="utf-8"
     )
@@ -93,7 +104,27 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     p["recipe_no_datasets"].write_text("datasets: []\n", encoding="utf-8")
     p["model_dir"].mkdir()
     (p["model_dir"] / "config.json").write_text("{}", encoding="utf-8")
+    _rag_world(p)
     return w
+
+
+def _rag_world(p: dict[str, Path]) -> None:
+    """Folders and PDFs for the `ilab rag` cases."""
+    from documents.pdfs import encrypt_pdf, write_pdf
+
+    p["odd_dir"].mkdir()
+    (p["odd_dir"] / "sheet.xyz").write_text("not a document", encoding="utf-8")
+    p["mixed_dir"].mkdir()
+    (p["mixed_dir"] / "bees.md").write_text("# Bees\n\nBees carry pollen.\n", encoding="utf-8")
+    (p["mixed_dir"] / "sheet.xyz").write_text("not a document", encoding="utf-8")
+    (p["mixed_dir"] / "broken.pdf").write_bytes(b"%PDF-1.7\n1 0 obj <<\n")
+    p["broken_pdf"].parent.mkdir()
+    p["broken_pdf"].write_bytes(b"%PDF-1.7\n1 0 obj <<\n")
+    write_pdf(p["scan_pdf"], [[]])
+    readable = write_pdf(p["broken_pdf"].parent / "readable.pdf", [[(12, "Bees carry pollen.")]])
+    encrypt_pdf(readable, p["locked_pdf"])
+    readable.unlink()
+    p["blank_doc"].write_text("  \n\n", encoding="utf-8")
 
 
 def _case(args: str, code: int, mentions: str) -> tuple[str, int, str]:
@@ -113,8 +144,13 @@ CASES: list[tuple[str, int, str]] = [
     _case("config show -k no.such.key", 2, "no.such.key"),
     _case("config show -k generate..pipeline", 2, "generate..pipeline"),
     # Taxonomy.
-    _case("taxonomy diff --taxonomy-path {file} --taxonomy-base main", 1, "file.txt"),
+    _case(
+        "taxonomy diff --taxonomy-path {file} --taxonomy-base main",
+        1,
+        "is a file, not a taxonomy folder",
+    ),
     _case("taxonomy diff --taxonomy-path {missing} --taxonomy-base main", 1, "missing"),
+    _case("taxonomy diff --taxonomy-path {blocked} --taxonomy-base main", 1, "file.txt is a file"),
     _case("taxonomy diff --taxonomy-path {empty_dir} --taxonomy-base main", 2, "empty"),
     _case("taxonomy diff --taxonomy-path {taxonomy} --taxonomy-base no-such-ref", 2, "no-such"),
     _case("taxonomy diff --taxonomy-path {taxonomy} --yaml-rules {binary_yaml}", 1, "rules.yaml"),
@@ -165,6 +201,10 @@ CASES: list[tuple[str, int, str]] = [
     _case(
         "data generate --taxonomy-path {taxonomy} --student-model-id nobody --dry-run", 2, "nobody"
     ),
+    _case("data generate --options-file {missing}", 2, "--options-file"),
+    _case("data generate --options-file {file}", 1, "file.txt"),
+    _case("data generate --options-file {binary}", 1, "binary.bin"),
+    _case("data generate --options-file {recipe_ok}", 1, "ok_recipe.yaml"),
     # Mixing and listing.
     _case("data mix --recipe {missing}", 2, "missing"),
     _case("data mix --recipe {binary}", 1, "binary.bin"),
@@ -172,6 +212,7 @@ CASES: list[tuple[str, int, str]] = [
     _case("data mix --recipe {recipe_list}", 1, "list_recipe.yaml"),
     _case("data mix --recipe {recipe_no_datasets}", 1, "no_datasets_recipe.yaml"),
     _case("data mix --recipe {recipe_missing_data}", 1, "nowhere.jsonl"),
+    _case("data mix --recipe {recipe_zero}", 1, "nothing to mix"),
     _case("data mix --recipe {recipe_ok} --output-dir {blocked}", 1, "file.txt"),
     _case("data mix --recipe {recipe_ok} --test-set {binary}", 2, "binary.bin"),
     _case("data mix --recipe {recipe_ok} --test-set {binary_jsonl}", 1, "binary.jsonl"),
@@ -207,6 +248,9 @@ CASES: list[tuple[str, int, str]] = [
     _case("data filter {rows} --set min_words=abc", 2, "min_words"),
     _case("data filter {rows} --set =5", 2, "--set"),
     _case("data filter {rows} --set min_words=-1", 2, "min_words"),
+    _case("data filter {rows} --set max_non_alnum_ratio=2", 2, "max_non_alnum_ratio"),
+    _case("data filter {rows} --set top_ngrams=[[2,1.5]]", 2, "top_ngrams"),
+    _case("data filter {rows} --set top_ngrams=[[2]]", 2, "top_ngrams"),
     _case("data filter {rows} --preset bogus", 2, "bogus"),
     _case("data filter {rows} --column nosuch", 2, "nosuch"),
     _case("data filter {rows} --question-column nosuch", 2, "nosuch"),
@@ -274,7 +318,51 @@ CASES: list[tuple[str, int, str]] = [
     _case("model download {root}/fake.gguf", 2, "fake.gguf"),
     _case("model download {doc} --destination {blocked}", 2, "doc.md"),
     _case("model remove nosuch --yes", 1, "nosuch"),
+    _case("model remove nosuch", 1, "nosuch"),
     _case("model list --format bogus", 2, "bogus"),
+    # Skills evaluation (none of these may start a server or reach a model).
+    _case("model evaluate --benchmark mt_bench --judge-endpoint-url x", 2, "--judge-endpoint-url"),
+    _case("model evaluate --benchmark mt_bench --endpoint-url ftp://x/v1", 2, "--endpoint-url"),
+    _case("model evaluate --benchmark mt_bench --max-workers 0", 2, "--max-workers"),
+    _case("model evaluate --benchmark mt_bench --max-workers bogus", 2, "--max-workers"),
+    _case("model evaluate --benchmark mt_bench --judge-samples 0", 2, "--judge-samples"),
+    _case("model evaluate --benchmark mt_bench --judge-temperature 5", 2, "--judge-temperature"),
+    _case(
+        "model evaluate --benchmark mt_bench --judge-samples 3 --judge-temperature 0",
+        2,
+        "--judge-temperature",
+    ),
+    _case("model evaluate --benchmark mt_bench --temperature -1", 2, "--temperature"),
+    _case("model evaluate --benchmark mt_bench --max-tokens 0", 2, "--max-tokens"),
+    _case("model evaluate --benchmark mt_bench --gpus -1", 2, "--gpus"),
+    _case("model evaluate --benchmark mt_bench --backend bogus", 2, "bogus"),
+    _case("model evaluate --benchmark mt_bench --format bogus", 2, "bogus"),
+    _case("model evaluate --benchmark mt_bench --mt-bench-data {missing}", 2, "missing"),
+    _case("model evaluate --benchmark mt_bench --mt-bench-data {empty_dir}", 1, "empty"),
+    _case("model evaluate --benchmark mt_bench", 1, "mt_bench_data"),
+    _case("model evaluate --benchmark mt_bench --tls-client-cert {missing}", 1, "missing"),
+    _case("model evaluate --benchmark dk_bench", 2, "--input-questions"),
+    _case("model evaluate --benchmark dk_bench --input-questions {missing}", 2, "missing"),
+    _case("model evaluate --benchmark dk_bench --input-questions {rows}", 1, "rows.jsonl:1"),
+    _case("model evaluate --benchmark dk_bench --input-questions {doc}", 1, "doc.md"),
+    _case(
+        "model evaluate --benchmark dk_bench --input-questions {rows} --output-file-formats xml",
+        2,
+        "--output-file-formats",
+    ),
+    _case(
+        "model evaluate --benchmark mt_bench_branch --taxonomy-path {taxonomy} --branch nosuch",
+        2,
+        "nosuch",
+    ),
+    _case("model evaluate --benchmark mt_bench_branch --taxonomy-path {file}", 1, "file.txt"),
+    _case(
+        "model evaluate --benchmark mt_bench_branch --taxonomy-path {taxonomy} --branch HEAD "
+        "--base-branch HEAD --endpoint-url http://127.0.0.1:9/v1 "
+        "--judge-endpoint-url http://127.0.0.1:9/v1",
+        1,
+        "127.0.0.1:9",
+    ),
     # Background processes.
     _case("process attach nosuch", 1, "nosuch"),
     _case("process remove nosuch", 1, "nosuch"),
@@ -330,6 +418,70 @@ CASES: list[tuple[str, int, str]] = [
     _case("model train --distributed-backend deepspeed", 2, "deepspeed"),
     _case("model train --deepspeed-cpu-offload-optimizer true", 2, "deepspeed"),
     _case("model train --deepspeed-cpu-offload-optimizer-ratio 0.5", 2, "deepspeed"),
+    # Knowledge evaluation (fails before any model loads).
+    _case("model evaluate --benchmark mmlu --model {tiny_model}", 1, "MMLU"),
+    _case(
+        "model evaluate --benchmark mmlu --model {tiny_model} --mmlu-data {missing}", 1, "missing"
+    ),
+    _case(
+        "model evaluate --benchmark mmlu --model {tiny_model} --mmlu-data {empty_dir}", 1, "empty"
+    ),
+    _case("model evaluate --benchmark mmlu --model {tiny_model} --mmlu-data {file}", 1, "file.txt"),
+    _case("model evaluate --benchmark mmlu --model {missing} --mmlu-data {mmlu}", 1, "missing"),
+    _case(
+        "model evaluate --benchmark mmlu --model {tiny_model} --mmlu-data {mmlu} --tasks nosuch",
+        2,
+        "nosuch",
+    ),
+    _case(
+        "model evaluate --benchmark mmlu_branch --model {tiny_model} --base-model {tiny_model} "
+        "--tasks-dir {empty_dir}",
+        1,
+        "empty",
+    ),
+    _case(
+        "model evaluate --benchmark mmlu_branch --model {tiny_model} --base-model {tiny_model} "
+        "--tasks-dir {missing}",
+        1,
+        "missing",
+    ),
+    _case("model evaluate --benchmark mmlu --few-shots -1", 2, "--few-shots"),
+    _case("model evaluate --benchmark mmlu --batch-size 0", 2, "--batch-size"),
+    _case("model evaluate --benchmark mmlu --batch-size big", 2, "--batch-size"),
+    _case("model evaluate --benchmark mmlu --threads 0", 2, "--threads"),
+    _case("model evaluate --benchmark mmlu --gpus -1", 2, "--gpus"),
+    _case("model evaluate --benchmark mmlu --temperature 3", 2, "--temperature"),
+    _case("model evaluate --benchmark mmlu --endpoint-url not-a-url", 2, "--endpoint-url"),
+    _case("model evaluate --benchmark mmlu --format bogus", 2, "bogus"),
+    _case("model evaluate --benchmark mmlu --dtype bogus", 2, "bogus"),
+    _case("model evaluate --benchmark mmlu --backend bogus", 2, "bogus"),
+    _case("model evaluate --benchmark bogus", 2, "bogus"),
+    _case("model evaluate --benchmark mt_bench", 1, "no MT-Bench data found"),
+    # Retrieval-augmented generation.
+    _case("rag convert --input-dir {empty_dir}", 1, "empty"),
+    _case("rag convert --input-dir {odd_dir}", 1, "unsupported"),
+    _case("rag convert --input-dir {broken_pdf}", 1, "broken.pdf"),
+    _case("rag convert --input-dir {scan_pdf}", 1, "no text layer"),
+    _case("rag convert --input-dir {locked_pdf}", 1, "encrypted"),
+    _case("rag convert --input-dir {blank_doc}", 1, "holds no text"),
+    _case("rag convert --input-dir {mixed_dir}", 1, "broken.pdf"),
+    _case("rag convert --input-dir {doc} --output-dir {file}", 1, "file.txt"),
+    _case("rag convert --input-dir {missing}", 2, "missing"),
+    _case("rag ingest --input-dir {doc} --document-store-uri {file}", 1, "file.txt"),
+    _case("rag ingest --input-dir {doc} --document-store-uri http://127.0.0.1:9", 1, "127.0.0.1:9"),
+    _case("rag ingest --input-dir {blank_doc}", 1, "holds no text"),
+    _case("rag ingest --input-dir {mixed_dir} --document-store-uri {root}/st", 1, "broken.pdf"),
+    _case("rag ingest --input-dir {doc} --embedding-model {file}", 1, "file.txt"),
+    _case("rag ingest --input-dir {doc} --embedding-model {empty_dir}", 1, "empty"),
+    _case("rag ingest --input-dir {doc} --chunk-tokens 0", 2, "--chunk-tokens"),
+    _case("rag ingest --input-dir {doc} --chunk-tokens -1", 2, "--chunk-tokens"),
+    _case("rag ingest", 1, "rag convert"),
+    _case("rag retrieve bees --document-store-uri {missing}", 1, "missing"),
+    _case("rag retrieve bees --document-store-uri {file}", 1, "file.txt"),
+    _case("rag retrieve bees --top-k 0", 2, "--top-k"),
+    _case("model chat -qq hello --rag --document-store-uri {missing}", 1, "missing"),
+    _case("model chat -qq hello --rag --document-store-uri {file}", 1, "file.txt"),
+    _case("model chat -qq hello --rag --top-k 0", 2, "--top-k"),
     # Not implemented yet: exit 3, naming the capability.
     _case("model train --strategy lab-multiphase", 3, "multiphase"),
     _case("model train --strategy lab-skills-only", 3, "multiphase"),
@@ -338,8 +490,6 @@ CASES: list[tuple[str, int, str]] = [
     _case("model train --nnodes 2", 3, "FSDP2"),
     _case("model train --fsdp-cpu-offload-optimizer true", 3, "FSDP2"),
     _case("model train --lora-quantize-dtype nf4", 3, "QLoRA"),
-    _case("model evaluate --benchmark mmlu", 3, "evaluation"),
-    _case("rag convert {empty_dir}", 3, "retrieval"),
     _case("system info --format bogus", 2, "bogus"),
 ]
 
@@ -358,6 +508,9 @@ def prepared(world: World, tmp_path_factory: pytest.TempPathFactory) -> World:
     p["vision"].mkdir()
     (p["vision"] / "config.json").write_text('{"model_type": "vit"}', encoding="utf-8")
     (p["vision"] / "model.safetensors").write_bytes(b"")
+    from instructlab.eval.synthetic import write_mmlu
+
+    write_mmlu(p["mmlu"], ["anatomy"], test=1, dev=1)
     (world.root / "fake.gguf").write_text("not gguf", encoding="utf-8")
     return world
 

@@ -35,11 +35,11 @@ def test_ingest_shows_chunks_and_writes_them(tmp_path: Path) -> None:
 
 
 def test_ingest_of_an_unsupported_file_exits_1(tmp_path: Path) -> None:
-    doc = tmp_path / "x.docx"
+    doc = tmp_path / "x.xlsx"
     doc.write_bytes(b"x")
     result = CliRunner().invoke(cli, ["data", "ingest", str(doc)])
     assert result.exit_code == 1
-    assert "unsupported document type '.docx'" in result.output
+    assert "unsupported document type '.xlsx'" in result.output
     assert "Traceback" not in result.output
 
 

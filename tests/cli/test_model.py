@@ -1,10 +1,12 @@
-"""``ilab model process-data``: a summary table, reuse on re-run, clean errors."""
+"""``ilab model process-data`` (a summary table, reuse on re-run, clean errors) and ``ilab
+model remove`` (asks first)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from instructlab.cli.main import cli
@@ -49,3 +51,26 @@ def test_process_data_bad_model_path_is_one_clean_message(tmp_path: Path) -> Non
     assert result.exit_code == 1
     assert "does not exist" in result.output
     assert "Traceback" not in result.output
+
+
+def test_model_remove_asks_first_unless_told_yes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ILAB_CACHE_DIR", str(tmp_path / "cache"))
+    models = tmp_path / "cache" / "models"
+    models.mkdir(parents=True)
+    (models / "a.gguf").write_bytes(b"GGUF")
+    kept = CliRunner().invoke(cli, ["model", "remove", "a.gguf"], input="n\n")
+    assert kept.exit_code == 1 and "Aborted" in kept.output
+    assert f"Delete {models / 'a.gguf'}?" in kept.output
+    assert (models / "a.gguf").is_file()
+    removed = CliRunner().invoke(cli, ["model", "remove", "a.gguf"], input="y\n")
+    assert removed.exit_code == 0, removed.output
+    assert not (models / "a.gguf").exists()
+    # The SDK asks the same question through `confirm`: a no deletes nothing.
+    (models / "b.gguf").write_bytes(b"GGUF")
+    from instructlab.core import Model
+
+    asked: list[Path] = []
+    assert Model().remove("b.gguf", confirm=lambda p: asked.append(p) is not None) is None
+    assert asked == [models / "b.gguf"] and (models / "b.gguf").is_file()

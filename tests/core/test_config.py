@@ -24,6 +24,17 @@ def test_init_writes_a_valid_config_and_creates_directories() -> None:
     assert loaded.config.train.device == "cpu"
 
 
+def test_init_creates_the_taxonomy_from_the_example_once(tmp_path: Path) -> None:
+    first = Config().init(hardware=CPU)
+    assert first.taxonomy_created == paths.taxonomy_dir()
+    assert (paths.taxonomy_dir() / ".git").is_dir()
+    assert Config().init(hardware=CPU).taxonomy_created is None  # one is there: kept
+    given = tmp_path / "tax"
+    given.mkdir()
+    skipped = Config().init(hardware=CPU, taxonomy_path=given, create_taxonomy=False)
+    assert skipped.taxonomy_created is None and not any(given.iterdir())
+
+
 def test_init_respects_overwrite_false(tmp_path: Path) -> None:
     sdk = Config(tmp_path / "c.yaml")
     sdk.init(hardware=CPU)

@@ -1,4 +1,4 @@
-"""Document reading (Markdown, text, PDF) and word-count chunking."""
+"""Document reading (Markdown, text, PDF, Office, HTML) and word-count chunking."""
 
 from __future__ import annotations
 
@@ -61,10 +61,10 @@ def test_pdf_text_is_extracted(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("a.docx", b"x", "unsupported document type '.docx'"),
+        ("a.xlsx", b"x", "unsupported document type '.xlsx'"),
         ("empty.md", b"  \n", "holds no text"),
         ("bad.md", b"\xff\xfe\x00", "not UTF-8"),
-        ("broken.pdf", b"%PDF-1.4 nonsense", "cannot read the PDF"),
+        ("broken.pdf", b"%PDF-1.4 nonsense", "not a readable PDF"),
     ],
 )
 def test_unreadable_documents_are_named(

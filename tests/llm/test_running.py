@@ -18,7 +18,7 @@ import pytest
 from instructlab.config.model import EMBEDDED_MODEL
 from instructlab.errors import ServerError
 from instructlab.llm.running import running_server
-from instructlab.system.jobs import pid_alive
+from instructlab.system.jobs import pid_alive, wait_exit
 
 pytestmark = pytest.mark.slow
 
@@ -32,20 +32,11 @@ def _post(base_url: str, path: str, body: dict[str, Any], key: str | None = None
         return json.load(response)
 
 
-def _wait_gone(pid: int, timeout: float = 15.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if not pid_alive(pid):
-            return True
-        time.sleep(0.1)
-    return False
-
-
 @pytest.fixture(scope="module")
 def server():
     with running_server(EMBEDDED_MODEL, ctx_size=1024, api_key="k") as running:
         yield running
-    assert _wait_gone(running.process.pid, 1.0), "the server outlived its with block"
+    assert wait_exit(running.process.pid, 1.0), "the server outlived its with block"
 
 
 QUESTION = [{"role": "user", "content": "Write one sentence about the sea."}]
@@ -158,7 +149,7 @@ def test_the_server_is_gone_when_the_client_is_killed_mid_request(tmp_path) -> N
     client.send_signal(signal.SIGKILL)
     client.wait()
     client.stdout.close()
-    assert _wait_gone(server_pid), f"server {server_pid} outlived its killed client"
+    assert wait_exit(server_pid, 15), f"server {server_pid} outlived its killed client"
 
 
 def test_a_server_that_dies_while_starting_reports_its_log(tmp_path) -> None:

@@ -1,4 +1,4 @@
-"""Shared fixtures: a small pipeline on disk and a mock teacher scripted for it."""
+"""Shared fixtures: a small pipeline on disk, a mock teacher scripted for it, shards of it."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from instructlab.sdg import Pipeline
+from instructlab.sdg.shard import Shard, ShardSettings
 from instructlab.testing import Call, MockOpenAI, Rule
 
 PROMPTS = {
@@ -107,3 +109,32 @@ def pipeline_file(tmp_path: Path) -> Path:
 def mock() -> MockOpenAI:
     with MockOpenAI(mini_rules()) as server:
         yield server
+
+
+def make_shards(
+    pipe: Pipeline,
+    leaves: dict[str, list[dict[str, str]]],
+    teacher: str = "mock-teacher",
+    shard_rows: int | None = None,
+) -> list[Shard]:
+    """Shards of these leaves (name -> seed rows) through ``pipe``, ``shard_rows`` rows each."""
+    assert pipe.config_path is not None
+    shards = []
+    for name, rows in leaves.items():
+        size = shard_rows or len(rows)
+        for first in range(0, len(rows), size):
+            shards.append(
+                Shard(
+                    name,
+                    "freeform_skill",
+                    f"content of {name}",
+                    pipe.config_path,
+                    str(pipe.config_path.parent),
+                    pipe.fingerprint(),
+                    teacher,
+                    ShardSettings(),
+                    first,
+                    tuple(rows[first : first + size]),
+                )
+            )
+    return shards

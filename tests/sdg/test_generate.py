@@ -1,8 +1,4 @@
-"""generate_for_leaves end to end against the mock teacher: seeds, pipelines, resume, mixing.
-
-Seed rows, the built-in pipelines and mixing come from the SDG data issue; until it is merged
-these tests skip (they run, and can fail, as soon as ``instructlab.sdg.seeds`` exists).
-"""
+"""generate_for_leaves end to end against the mock teacher: seeds, pipelines, resume, mixing."""
 
 from __future__ import annotations
 
@@ -67,7 +63,8 @@ def test_every_leaf_yields_rows_and_the_mix_is_written(tmp_path: Path) -> None:
     assert {leaf.leaf for leaf in report.leaves} == {f"{f}/qna.yaml" for f in KINDS}
     for leaf in report.leaves:
         assert leaf.rows_out >= 1
-        rows = [json.loads(line) for line in Path(leaf.output).read_text().splitlines()]
+        (output,) = leaf.outputs  # one shard per leaf
+        rows = [json.loads(line) for line in Path(output).read_text().splitlines()]
         assert len(rows) == leaf.rows_out
         # Grounded questions carry their context in front of the generated question.
         assert all(r["question"].split("\n\n")[-1].startswith("question ") for r in rows)

@@ -41,8 +41,9 @@ def _engine_run(root: Path, suffix: str, meta: dict[str, object], mixed: bool = 
     import json
 
     run_dir = root / "runs" / f"{suffix}_abcdef12"
-    write_jsonl(run_dir / "generated" / "leaf.jsonl", [{"a": 1}] * 4)
-    write_jsonl(run_dir / "requests.jsonl", [{"key": "k"}] * 9)
+    shard = run_dir / "shards" / "leaf-0123456789ab"
+    write_jsonl(shard / "rows.jsonl", [{"a": 1}] * 4)
+    write_jsonl(shard / "requests.jsonl", [{"key": "k"}] * 9)
     (run_dir / "run.json").write_text(json.dumps({"suffix": suffix, **meta}), encoding="utf-8")
     if mixed:
         write_jsonl(root / f"skills_train_msgs_{suffix}.jsonl", [{"a": 1}] * 2)
@@ -85,9 +86,22 @@ def test_the_status_of_each_run_comes_from_its_run_json(tmp_path: Path) -> None:
     }
     assert runs["2025-01-01T00_00_02"].status.failed_leaves == ("b/qna.yaml",)
     assert runs["2025-01-01T00_00_03"].status.error == "teacher gone"
-    # A mixed run lists its outputs; one stopped before mixing, what its leaves generated.
+    # A mixed run lists its outputs; one stopped before mixing, what its shards generated.
     assert [f.path.name for f in runs["2025-01-01T00_00_01"].files] == [
         "skills_train_msgs_2025-01-01T00_00_01.jsonl"
     ]
     stopped = runs["2025-01-01T00_00_04"]
     assert stopped.path == killed and stopped.rows == 4
+
+
+def test_a_damaged_run_json_is_listed_as_damaged_never_as_a_run_named_runs(
+    tmp_path: Path,
+) -> None:
+    run_dir = _engine_run(tmp_path, "2025-01-01T00_00_01", {"status": "done"}, False)
+    (run_dir / "run.json").write_bytes(b"\xff\x00{ half a json")
+    runs = {r.name: r for r in list_runs(tmp_path)}
+    assert "runs" not in runs
+    (damaged,) = runs.values()
+    assert damaged.status.state == "damaged"
+    assert str(run_dir / "run.json") in str(damaged.status.error)
+    assert damaged.rows == 4  # what its leaves generated is still shown

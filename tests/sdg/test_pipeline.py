@@ -199,3 +199,50 @@ def test_checkpoint_dir_resumes_a_second_call(pipeline_file: Path, tmp_path: Pat
         assert sent > 0 and first
         assert run() == first
         assert server.stats.requests == sent  # everything came from the checkpoint
+
+
+def test_the_estimate_is_each_blocks_own(pipeline_file: Path) -> None:
+    from instructlab.sdg.block import Estimate
+
+    pipe = Pipeline.from_file(_ctx(), pipeline_file)
+    gen, judge, filt, _ = (b.block for b in pipe.blocks)
+    # gen_questions asks n=3 samples of each of 5 rows; every later block sees 15 rows.
+    assert gen.estimate(5) == Estimate(5, 15, 15)
+    assert judge.estimate(15) == Estimate(15, 15, 15)
+    assert filt.estimate(15) == Estimate(0, 0, 15)
+    assert pipe.estimate(5) == Estimate(5 + 15 + 15, 15 + 15 + 15, 15)
+
+
+def test_the_fingerprint_follows_what_decides_the_output(tmp_path: Path) -> None:
+    path = write_pipeline(tmp_path / "a")
+    first = Pipeline.from_file(_ctx(), path).fingerprint()
+    assert Pipeline.from_file(_ctx(), path).fingerprint() == first
+    # A copy elsewhere asks the same: the fingerprint holds content, not places.
+    assert Pipeline.from_file(_ctx(), write_pipeline(tmp_path / "b")).fingerprint() == first
+    # A prompt file's tags, a block's config, the scale: each changes it.
+    judge = tmp_path / "a" / "judge.yaml"
+    judge.write_text(judge.read_text().replace("[/J]", "[/JUDGE]"))
+    assert Pipeline.from_file(_ctx(), path).fingerprint() != first
+    changed = write_pipeline(tmp_path / "c", PIPELINE.replace('"YES"', '"NO"'))
+    assert Pipeline.from_file(_ctx(), changed).fingerprint() != first
+    scaled = write_pipeline(tmp_path / "d", PIPELINE.replace("n: 3", "n: scaled"))
+    two = PipelineContext(model_id="m", num_instructions_to_generate=2)
+    four = PipelineContext(model_id="m", num_instructions_to_generate=4)
+    assert (
+        Pipeline.from_file(two, scaled).fingerprint()
+        != Pipeline.from_file(four, scaled).fingerprint()
+    )
+
+
+def test_blocks_read_prompt_files_beside_the_file_that_declares_them(tmp_path: Path) -> None:
+    # An imported file's blocks find their prompts beside that file, not the importer.
+    write_pipeline(tmp_path / "shared")
+    main = tmp_path / "main" / "main.yaml"
+    main.parent.mkdir()
+    main.write_text(
+        'version: "1.1"\nblocks:\n  - name: steps\n    type: ImportBlock\n'
+        "    config: {path: ../shared/mini.yaml}\n"
+    )
+    pipe = Pipeline.from_file(_ctx(), main)
+    assert {b.block.config_dir for b in pipe.blocks} == {tmp_path / "shared"}
+    assert pipe.config_path == main

@@ -79,3 +79,49 @@ def test_main_job_writes_at_least_five_rows_per_leaf(tmp_path: Path) -> None:
     assert _non_empty_rows(knowledge) >= 3
     for line in knowledge.read_text(encoding="utf-8").splitlines():
         assert json.loads(line)["unmask"] is True
+
+
+@pytest.mark.timeout(300)
+def test_sigterm_stops_the_run_and_the_embedded_teacher(tmp_path: Path) -> None:
+    """`kill ilab` mid-run: the teacher it started stops too, and the run is marked interrupted
+    (the same command continues it later)."""
+    import signal
+    import time
+
+    from instructlab.system.jobs import wait_exit
+
+    env = {
+        **os.environ,
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+        "NO_COLOR": "1",
+    }
+    assert _ilab(env, "config", "init", "--non-interactive").returncode == 0
+    ilab = shutil.which("ilab", path=str(Path(sys.executable).parent)) or "ilab"
+    run = subprocess.Popen(
+        [ilab, "data", "generate", "--quiet"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    teacher = None
+    deadline = time.monotonic() + 120
+    while teacher is None and time.monotonic() < deadline and run.poll() is None:
+        for task in Path(f"/proc/{run.pid}/task").iterdir():
+            found = (task / "children").read_text().split()
+            teacher = int(found[0]) if found else teacher
+        time.sleep(0.1)
+    assert teacher is not None, "no teacher process started"
+    runs = tmp_path / "data" / "instructlab" / "datasets" / "runs"
+    while not list(runs.glob("*/run.json")) and time.monotonic() < deadline:
+        time.sleep(0.1)  # the teacher answers and the run has begun
+    assert run.poll() is None, run.communicate()[0]
+    run.send_signal(signal.SIGTERM)
+    output, _ = run.communicate(timeout=60)
+    assert run.returncode == 128 + signal.SIGTERM, output
+    assert "Traceback" not in output and "this is a bug" not in output
+    assert wait_exit(teacher, 15), "the teacher outlived ilab"
+    listed = _ilab(env, "data", "list")
+    assert "interrupted" in listed.stdout, listed.stdout

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -76,5 +77,15 @@ def test_a_tiny_random_model_is_served_on_the_cpu(tmp_path, monkeypatch) -> None
             assert set(choice["message"]["content"].split()) <= set(WORDS)
             assert choice["finish_reason"] in ("stop", "length")
         assert payload["usage"]["prompt_tokens"] == 4  # user hello world assistant
+        # Constrained output is llama.cpp's: this backend refuses it rather than ignore it.
+        constrained = dict(body, grammar='root ::= "sea"')
+        request = urllib.request.Request(
+            server.base_url + "/chat/completions", data=json.dumps(constrained).encode()
+        )
+        request.add_header("Content-Type", "application/json")
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=120)
+        assert refused.value.code == 400
+        assert "llama.cpp" in refused.value.read().decode()
         pid = server.process.pid
     assert not pid_alive(pid)

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import datetime
+import signal
 import sys
 import tempfile
 import traceback
@@ -19,7 +20,7 @@ from pathlib import Path
 import click
 
 from instructlab.errors import FileError, InstructLabError, UsageError, file_error
-from instructlab.system.jobs.children import Terminated
+from instructlab.system.jobs.children import Terminated, stopped_by
 
 __all__ = ["REPORT_URL", "exit_code_for"]
 
@@ -92,9 +93,10 @@ def _say(message: str) -> None:
 
 def exit_code_for(error: BaseException, command: click.Command | None, verbose: int) -> int:
     """Prints what ``error`` means for the user (one line) and returns the exit code."""
-    if isinstance(error, Terminated):
-        click.echo(f"Stopped ({error}).", err=True)
-        return error.exit_code
+    signum = error.signum if isinstance(error, Terminated) else stopped_by()
+    if isinstance(error, KeyboardInterrupt) and signum is not None:
+        click.echo(f"Stopped ({signal.Signals(signum).name}).", err=True)
+        return 128 + signum
     if isinstance(error, KeyboardInterrupt):
         click.echo("Interrupted.", err=True)
         return 130

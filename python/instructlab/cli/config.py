@@ -69,17 +69,8 @@ def init(
     click.echo(f"Profile: {result.profile} ({result.profile_description})")
     click.echo(f"Wrote {result.config_file}")
     click.echo("Data directories are ready under " + str(paths.data_dir()))
-    _ensure_taxonomy(result.config_file)
-
-
-def _ensure_taxonomy(config_file: Path) -> None:
-    """Creates the configured taxonomy from the bundled example when there is none yet."""
-    from instructlab.core import Taxonomy
-
-    tax = Taxonomy(configuration=config_file)
-    if tax.path.exists() and any(tax.path.iterdir()):
-        return
-    click.echo(f"Created the taxonomy at {tax.init()} (from the bundled example)")
+    if result.taxonomy_created is not None:
+        click.echo(f"Created the taxonomy at {result.taxonomy_created} (from the bundled example)")
 
 
 @config.command()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -76,6 +75,12 @@ def data() -> None:
 @click.option("--dry-run", is_flag=True, help="Validate and estimate; send nothing.")
 @click.option("--new-run", is_flag=True, help="Start afresh instead of resuming.")
 @click.option("--list-pipelines", is_flag=True, help="List the pipelines --pipeline can name.")
+@click.option(
+    "--options-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    hidden=True,
+    help="Every option as one JSON record (how a background run gets them); flags are ignored.",
+)
 @detached_option
 @click.pass_context
 def generate(
@@ -108,13 +113,14 @@ def generate(
     dry_run: bool,
     new_run: bool,
     list_pipelines: bool,
+    options_file: Path | None,
     detached: bool,
 ) -> None:
     """Generate synthetic training data from the changed taxonomy leaves."""
     from instructlab.cli._generate import print_detached, print_pipelines
-    from instructlab.core import Data
+    from instructlab.core import Data, GenerateOptions
 
-    sdk = Data(taxonomy_path, model, output_dir, state(ctx).config_path)
+    sdk = Data(configuration=state(ctx).config_path)
     if list_pipelines:
         print_pipelines(sdk.list_pipelines())
         return
@@ -122,54 +128,55 @@ def generate(
         warn("--num-instructions is deprecated; use --sdg-scale-factor")
         if sdg_scale_factor is None:
             sdg_scale_factor = num_instructions
-    options: dict[str, Any] = {
-        "model_family": model_family,
-        "api_key": api_key,
-        "taxonomy_base": taxonomy_base,
-        "num_cpus": num_cpus,
-        "max_num_tokens": max_num_tokens,
-        "chunk_word_count": chunk_word_count,
-        "server_ctx_size": server_ctx_size,
-        "teacher_model_id": teacher_model_id,
-        "tls_insecure": tls_insecure,
-        "tls_client_cert": tls_client_cert,
-        "tls_client_key": tls_client_key,
-        "tls_client_passwd": tls_client_passwd,
-        "new_run": new_run,
-        "yaml_rules": yaml_rules,
-        "batch_size": batch_size,
-        "gpus": gpus,
-        "enable_serving_output": enable_serving_output,
-        "student_model_id": student_model_id,
-        "quiet": quiet,
-    }
-    if detached:
-        record = sdk.generate_data(
-            pipeline, endpoint_url, sdg_scale_factor, dry_run, detached=True, **options
+    if options_file is not None:
+        # A background run: the record it was given, the secrets from its environment.
+        secrets = {"api_key": api_key, "tls_client_passwd": tls_client_passwd}
+        options = GenerateOptions.from_file(options_file, secrets)
+    else:
+        options = GenerateOptions(
+            taxonomy_path=taxonomy_path,
+            taxonomy_base=taxonomy_base,
+            yaml_rules=yaml_rules,
+            output_dir=output_dir,
+            model=model,
+            model_family=model_family,
+            teacher_model_id=teacher_model_id,
+            endpoint_url=endpoint_url,
+            api_key=api_key,
+            tls_insecure=tls_insecure,
+            tls_client_cert=tls_client_cert,
+            tls_client_key=tls_client_key,
+            tls_client_passwd=tls_client_passwd,
+            gpus=gpus,
+            enable_serving_output=enable_serving_output,
+            server_ctx_size=server_ctx_size,
+            pipeline=pipeline,
+            sdg_scale_factor=sdg_scale_factor,
+            max_num_tokens=max_num_tokens,
+            chunk_word_count=chunk_word_count,
+            student_model_id=student_model_id,
+            num_cpus=num_cpus,
+            batch_size=batch_size,
+            dry_run=dry_run,
+            new_run=new_run,
+            quiet=quiet,
         )
-        print_detached(record)
+    if detached:
+        print_detached(sdk.generate_data(options, detached=True))
         return
-    from rich.console import Console
-
-    from instructlab.cli._generate import print_estimate, print_result
-    from instructlab.sdg.generate import GenerationIncomplete
+    from instructlab.cli._generate import print_estimate, print_result, progress_view
+    from instructlab.core import GenerationIncomplete
 
     try:
-        result = sdk.generate_data(
-            pipeline,
-            endpoint_url,
-            sdg_scale_factor,
-            dry_run,
-            console=Console(stderr=True),
-            **options,
-        )
+        with progress_view(options.quiet or options.dry_run) as on_event:
+            result = sdk.generate_data(options, on_event=on_event)
     except GenerationIncomplete as exc:
-        print_result(exc.result, quiet)
+        print_result(exc.result, options.quiet)
         raise
     if result.estimate is not None:
         print_estimate(result)
     else:
-        print_result(result, quiet)
+        print_result(result, options.quiet)
 
 
 @data.command()
@@ -237,7 +244,7 @@ def ingest(
     server_ctx_size: int | None,
     output_dir: Path | None,
 ) -> None:
-    """Convert knowledge documents (Markdown, text, PDF) to text chunks for generation."""
+    """Convert knowledge documents (Markdown, text, PDF, HTML, DOCX, PPTX) to text chunks."""
     from instructlab.cli.data_views import print_ingested
     from instructlab.core import Data
 

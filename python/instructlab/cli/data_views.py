@@ -13,9 +13,7 @@ from rich.table import Table
 from instructlab.cli._common import human_size
 
 if TYPE_CHECKING:
-    from instructlab.documents import IngestedDocument
-    from instructlab.sdg.listing import DataRun
-    from instructlab.sdg.recipes import MixResult
+    from instructlab.core import DataRun, IngestedDocument, MixResult
 
 
 def print_ingested(documents: Sequence[IngestedDocument]) -> None:
@@ -46,13 +44,10 @@ def print_mix(result: MixResult) -> None:
     console.print(f"Wrote {result.rows} records to {result.output}{dropped}")
     cleaning = result.cleaning
     if cleaning is not None:
-        from rich.markup import escape
-
-        from instructlab.sdg.mixclean import REASONS
-
         for reason, count in cleaning.removed.most_common():
             examples = escape(", ".join(cleaning.examples.get(reason, [])))
-            console.print(f"Removed {count} rows: {reason} ({REASONS[reason]}; e.g. {examples})")
+            meaning = cleaning.meaning(reason)
+            console.print(f"Removed {count} rows: {reason} ({meaning}; e.g. {examples})")
 
 
 def run_status(run: DataRun) -> str:

@@ -62,7 +62,12 @@ def default_map(cfg: Config) -> dict[str, Any]:
         "max_seq_len": train.max_seq_len,
         "output_dir": train.data_output_dir,
     }
-    evaluating = {"model": cfg.evaluate.model}
+    evaluating = {
+        "model": cfg.evaluate.model,
+        "few_shots": cfg.evaluate.mmlu.few_shots,
+        "batch_size": cfg.evaluate.mmlu.batch_size,
+        "tasks_dir": cfg.evaluate.mmlu_branch.tasks_dir,
+    }
     diff = {"taxonomy_path": gen.taxonomy_path, "taxonomy_base": gen.taxonomy_base}
     return {
         "taxonomy": {"diff": diff, "init": {"taxonomy_path": gen.taxonomy_path}},

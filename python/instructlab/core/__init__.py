@@ -6,7 +6,9 @@
 
 Each class takes its defaults in its constructor, so methods can be called bare; every default can
 be overridden per call. Nothing needs a ``config.yaml``: without one, built-in defaults apply.
-Importing this module loads no ML stack.
+The records the classes take and return (``GenerateOptions``, ``GenerateResult``, ...) are
+importable from here too (see :mod:`instructlab.core.data_types`). Importing this module loads
+no ML stack.
 """
 
 from __future__ import annotations
@@ -18,7 +20,34 @@ from instructlab._lazy import lazy_exports
 if TYPE_CHECKING:
     from instructlab.core.config import Config, ConfigInitResult
     from instructlab.core.data import Data
+    from instructlab.core.data_types import (
+        BlockReport,
+        DataFile,
+        DataRun,
+        DryRunEstimate,
+        FoundPipeline,
+        GenerateEvent,
+        GenerateOptions,
+        GenerateResult,
+        GenerationIncomplete,
+        IngestedDocument,
+        LeafEstimate,
+        LeafReport,
+        MixCleaning,
+        MixedDataset,
+        MixOutputs,
+        MixResult,
+        ProcessRecord,
+        RunReport,
+        RunStatus,
+        ShardFinished,
+        ShardProgress,
+        ShardStarted,
+        TeacherProgress,
+        TeacherReport,
+    )
     from instructlab.core.model import Model
+    from instructlab.core.model_types import ModelInfo, ProcessSummary
     from instructlab.core.rag import RAG
     from instructlab.core.system import System
     from instructlab.core.taxonomy import Taxonomy
@@ -33,6 +62,33 @@ _HOMES = {
     "RAG": "rag",
     "System": "system",
     "Taxonomy": "taxonomy",
+    "ModelInfo": "model_types",
+    "ProcessSummary": "model_types",
+    # The records Data takes and returns (see instructlab.core.data_types).
+    "BlockReport": "data_types",
+    "DataFile": "data_types",
+    "DataRun": "data_types",
+    "DryRunEstimate": "data_types",
+    "FoundPipeline": "data_types",
+    "GenerateEvent": "data_types",
+    "GenerateOptions": "data_types",
+    "GenerateResult": "data_types",
+    "GenerationIncomplete": "data_types",
+    "IngestedDocument": "data_types",
+    "LeafEstimate": "data_types",
+    "LeafReport": "data_types",
+    "MixCleaning": "data_types",
+    "MixOutputs": "data_types",
+    "MixResult": "data_types",
+    "MixedDataset": "data_types",
+    "ProcessRecord": "data_types",
+    "RunReport": "data_types",
+    "RunStatus": "data_types",
+    "ShardFinished": "data_types",
+    "ShardProgress": "data_types",
+    "ShardStarted": "data_types",
+    "TeacherProgress": "data_types",
+    "TeacherReport": "data_types",
 }
 
 
@@ -43,11 +99,37 @@ __api_version__ = "v1alpha1"
 
 __all__ = [
     "RAG",
+    "BlockReport",
     "Config",
     "ConfigInitResult",
     "Data",
+    "DataFile",
+    "DataRun",
+    "DryRunEstimate",
+    "FoundPipeline",
+    "GenerateEvent",
+    "GenerateOptions",
+    "GenerateResult",
+    "GenerationIncomplete",
+    "IngestedDocument",
+    "LeafEstimate",
+    "LeafReport",
+    "MixCleaning",
+    "MixOutputs",
+    "MixResult",
+    "MixedDataset",
     "Model",
+    "ModelInfo",
+    "ProcessRecord",
+    "ProcessSummary",
+    "RunReport",
+    "RunStatus",
+    "ShardFinished",
+    "ShardProgress",
+    "ShardStarted",
     "System",
     "Taxonomy",
+    "TeacherProgress",
+    "TeacherReport",
     "__api_version__",
 ]

@@ -7,10 +7,13 @@ with ``param`` naming the first (the CLI names the option that sets it). A few c
 made on the way in, as users expect of Python: an int where a float is expected, a ``str`` where
 a ``Path`` is expected.
 
-Ranges are written in the annotation (``Annotated[int, Ge(1)]``, with the bounds defined here):
-the signature documents the contract and this module enforces it. Annotations of names imported
-only for type checking (the configuration model, result types) are not checked: they are the
-SDK's own objects, and importing them to check would cost the start-up that lazy imports save.
+Ranges are written in the annotation (``Annotated[int, Ge(1)]``, with the bounds of
+:mod:`instructlab._bounds`, re-exported here): the signature documents the contract and this
+module enforces it. :func:`check_fields` checks a typed options record (a dataclass whose
+fields are annotated the same way, such as ``GenerateOptions``) by the same rules.
+Annotations of names imported only for type checking (the configuration model, result types)
+are not checked: they are the SDK's own objects, and importing them to check would cost the
+start-up that lazy imports save.
 It is written here rather than with pydantic's ``validate_call`` because that costs ~100 ms of
 import on every command, more than ``ilab taxonomy diff`` takes as a whole.
 """
@@ -19,58 +22,34 @@ from __future__ import annotations
 
 import builtins
 import collections.abc
+import dataclasses
 import functools
 import inspect
 import math
+import sys
 import types
 import typing
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
+from instructlab._bounds import Fraction, Ge, Gt, Le, Lt, NonNegative, Positive
 from instructlab.errors import UsageError
 
-__all__ = ["Fraction", "Ge", "Gt", "Le", "Lt", "NonNegative", "Positive", "checked"]
+__all__ = [
+    "Fraction",
+    "Ge",
+    "Gt",
+    "Le",
+    "Lt",
+    "NonNegative",
+    "Positive",
+    "check_fields",
+    "checked",
+]
 
 P = ParamSpec("P")
 R = TypeVar("R")
-
-
-@dataclass(frozen=True)
-class Ge:
-    """At least ``bound``."""
-
-    bound: float
-
-
-@dataclass(frozen=True)
-class Gt:
-    """Above ``bound``."""
-
-    bound: float
-
-
-@dataclass(frozen=True)
-class Le:
-    """At most ``bound``."""
-
-    bound: float
-
-
-@dataclass(frozen=True)
-class Lt:
-    """Below ``bound``."""
-
-    bound: float
-
-
-#: A count that must be at least 1.
-Positive = typing.Annotated[int, Ge(1)]
-#: A count that may be 0.
-NonNegative = typing.Annotated[int, Ge(0)]
-#: A share between 0 and 1, both included.
-Fraction = typing.Annotated[float, Ge(0), Le(1)]
 
 
 class _Bad(Exception):
@@ -290,3 +269,41 @@ def checked(func: Callable[P, R]) -> Callable[P, R]:
         return func(*bound.args, **bound.kwargs)
 
     return wrapper
+
+
+_FIELD_HINTS: dict[type, dict[str, Any]] = {}
+T = TypeVar("T")
+
+
+def check_fields(record: T) -> T:
+    """``record`` (a dataclass instance) with every field checked against its annotation, as
+    :func:`checked` checks arguments; a new instance where a value was converted (a ``str``
+    given for a ``Path``).
+
+    Raises:
+        UsageError: every field that does not fit, each as ``name: what is wrong``, with
+            ``param`` naming the first (the CLI names the option that sets it).
+    """
+    cls = type(record)
+    if not dataclasses.is_dataclass(record) or isinstance(record, type):
+        raise TypeError(f"check_fields() takes a dataclass instance, not {cls.__name__}")
+    hints = _FIELD_HINTS.get(cls)
+    if hints is None:
+        module_globals = vars(sys.modules[cls.__module__])
+        hints = {f.name: _resolve(f.type, module_globals) for f in dataclasses.fields(record)}
+        _FIELD_HINTS[cls] = hints
+    problems: list[tuple[str, str]] = []
+    changed: dict[str, Any] = {}
+    for name, hint in hints.items():
+        value = getattr(record, name)
+        try:
+            checked_value = _check(value, hint)
+        except _Bad as bad:
+            problems.append((name, str(bad)))
+            continue
+        if checked_value is not value:
+            changed[name] = checked_value
+    if problems:
+        lines = [f"{name}: {problem}" for name, problem in problems]
+        raise UsageError("; ".join(lines), param=problems[0][0])
+    return dataclasses.replace(record, **changed) if changed else record

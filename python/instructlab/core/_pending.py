@@ -10,20 +10,10 @@ from __future__ import annotations
 from instructlab.errors import NotImplementedYet
 
 _SERVE = "model serving, chat and model management"
-_SDG = "the synthetic data generation engine"
-_EVAL = "evaluation"
-_RAG = "retrieval-augmented generation"
 
 PENDING: dict[str, str] = {
     "Model.convert": _SERVE,
     "Model.upload": _SERVE,
-    "Model.evaluate_mmlu_bench": _EVAL,
-    "Model.evaluate_mmlu_branch": _EVAL,
-    "Model.evaluate_mt_bench": _EVAL,
-    "Model.evaluate_mt_bench_branch": _EVAL,
-    "Model.evaluate_dk_bench": _EVAL,
-    "RAG.convert": _RAG,
-    "RAG.ingest": _RAG,
 }
 
 

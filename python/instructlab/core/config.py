@@ -34,6 +34,8 @@ class ConfigInitResult:
     hardware: Hardware
     directories: list[Path]
     warnings: list[ConfigProblem] = field(default_factory=list)
+    #: The taxonomy created from the bundled example (None: one was there already).
+    taxonomy_created: Path | None = None
 
 
 class Config:
@@ -85,11 +87,14 @@ class Config:
         model_path: str | Path | None = None,
         overwrite: bool = True,
         hardware: Hardware | None = None,
+        create_taxonomy: bool = True,
     ) -> ConfigInitResult:
         """Writes a new configuration and creates the data directories.
 
         The profile is picked from the hardware found unless ``profile`` names a file (a partial
-        ``config.yaml`` laid over the defaults). Works offline; never downloads anything.
+        ``config.yaml`` laid over the defaults). With ``create_taxonomy``, a configured taxonomy
+        folder that is missing or empty is created from the bundled example (a new git
+        repository). Works offline; never downloads anything.
         """
         if self.config_file.exists() and not overwrite:
             raise UsageError(f"{self.config_file} exists; pass overwrite=True to replace it")
@@ -115,8 +120,9 @@ class Config:
         for directory in directories:
             ensure_dir(directory)
         write_config(config, self.config_file)
+        created = _ensure_taxonomy(config) if create_taxonomy else None
         return ConfigInitResult(
-            self.config_file, chosen.name, chosen.description, hw, directories, warnings
+            self.config_file, chosen.name, chosen.description, hw, directories, warnings, created
         )
 
     @staticmethod
@@ -135,3 +141,14 @@ class Config:
         profile = Profile(file.stem, f"from {file}", overrides)
         warnings = [w for w in checked.warnings if w.key != "version"]
         return profile, overrides, warnings
+
+
+def _ensure_taxonomy(config: ConfigModel) -> Path | None:
+    """Creates the configured taxonomy from the bundled example when there is none yet;
+    returns its path (None when one was there)."""
+    from instructlab.core.taxonomy import Taxonomy
+
+    tax = Taxonomy(configuration=config)
+    if tax.path.exists() and any(tax.path.iterdir()):
+        return None
+    return tax.init()

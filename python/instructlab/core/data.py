@@ -5,18 +5,25 @@ from __future__ import annotations
 import builtins
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal, overload
 
-from instructlab.config import Config as ConfigModel
 from instructlab.core._base import ConfiguredBase
-from instructlab.core._checked import Ge, Gt, Le, Lt, NonNegative, Positive, checked
+from instructlab.core._checked import Ge, Gt, Le, Lt, Positive, check_fields, checked
 from instructlab.errors import FileError
+from instructlab.sdg.options import GenerateOptions
 
 if TYPE_CHECKING:
     from instructlab.clean import CleanResult
+    from instructlab.config import Config as ConfigModel
+    from instructlab.core.data_types import (
+        DataRun,
+        FoundPipeline,
+        GenerateEvent,
+        GenerateResult,
+        MixResult,
+        ProcessRecord,
+    )
     from instructlab.documents import IngestedDocument
-    from instructlab.sdg.listing import DataRun
-    from instructlab.sdg.recipes import MixResult
 
 
 class Data(ConfiguredBase):
@@ -43,20 +50,35 @@ class Data(ConfiguredBase):
         server_ctx_size: Positive | None = None,
         output_dir: str | Path | None = None,
     ) -> builtins.list[IngestedDocument]:
-        """Converts knowledge documents (Markdown, text, PDF) to text chunks for the teacher.
+        """Converts knowledge documents to text chunks for the teacher: Markdown and text with
+        the base install; PDF (text layer), HTML, DOCX and PPTX with the ``rag`` extra, read
+        by the same conversion as ``RAG.convert`` (:func:`instructlab.documents.read_document`).
 
         Chunks hold at most ``chunk_word_count`` words (default: ``generate.chunk_word_count``),
         fewer when ``server_ctx_size`` (tokens) would not leave room for the prompt and answer.
         With ``output_dir``, each document's chunks are also written there as
-        ``<name>.chunks.jsonl`` (``source``, ``chunk``, ``document`` per line).
+        ``<name>.chunks.jsonl`` (``source``, ``chunk``, ``document`` per line). A folder stands
+        for the supported documents under it.
         """
-        from instructlab.documents import ingest_documents
+        from instructlab.documents import SUPPORTED_SUFFIXES, ingest_documents
         from instructlab.fileio import write_jsonl
 
         words = chunk_word_count
         if words is None:
             words = self.configuration.generate.chunk_word_count
-        results = ingest_documents(documents, words, server_ctx_size)
+        paths: builtins.list[str | Path] = []
+        for item in documents:
+            if not Path(item).is_dir():
+                paths.append(item)
+                continue
+            found = sorted(
+                p for p in Path(item).rglob("*") if p.suffix.lower() in SUPPORTED_SUFFIXES
+            )
+            if not found:
+                kinds = ", ".join(sorted(SUPPORTED_SUFFIXES))
+                raise FileError(str(item), f"holds no documents (supported: {kinds})")
+            paths.extend(found)
+        results = ingest_documents(paths, words, server_ctx_size)
         if output_dir is not None:
             for doc in results:
                 write_jsonl(
@@ -68,98 +90,74 @@ class Data(ConfiguredBase):
                 )
         return results
 
+    @overload
+    def generate_data(
+        self,
+        options: GenerateOptions | None = None,
+        *,
+        on_event: Callable[[GenerateEvent], None] | None = None,
+        detached: Literal[False] = False,
+    ) -> GenerateResult: ...
+
+    @overload
+    def generate_data(
+        self,
+        options: GenerateOptions | None = None,
+        *,
+        on_event: Callable[[GenerateEvent], None] | None = None,
+        detached: Literal[True],
+    ) -> ProcessRecord: ...
+
     @checked
     def generate_data(
         self,
-        pipeline: str | None = None,
-        endpoint_url: str | None = None,
-        sdg_scale_factor: Positive | None = None,
-        dry_run: bool = False,
+        options: GenerateOptions | None = None,
         *,
-        model_family: str | None = None,
-        api_key: str | None = None,
-        taxonomy_base: str | None = None,
-        num_cpus: Positive | None = None,
-        max_num_tokens: Positive | None = None,
-        chunk_word_count: Positive | None = None,
-        server_ctx_size: Positive | None = None,
-        teacher_model_id: str | None = None,
-        tls_insecure: bool = False,
-        tls_client_cert: str | Path | None = None,
-        tls_client_key: str | Path | None = None,
-        tls_client_passwd: str | None = None,
-        new_run: bool = False,
-        console: Any = None,
+        on_event: Callable[[GenerateEvent], None] | None = None,
         detached: bool = False,
-        yaml_rules: str | Path | None = None,
-        batch_size: NonNegative | None = None,
-        gpus: NonNegative | None = None,
-        enable_serving_output: bool = False,
-        student_model_id: str | None = None,
-        quiet: bool = False,
-    ) -> Any:
+    ) -> GenerateResult | ProcessRecord:
         """Runs synthetic data generation over the changed leaves and mixes the result.
 
-        Without ``endpoint_url`` the embedded teacher is started (and stopped) here. Returns an
-        :class:`instructlab.sdg.generate.GenerateResult`; raises
-        :class:`instructlab.sdg.generate.GenerationIncomplete` (holding the result) when a leaf
-        yields no training rows. ``console`` (a rich Console) shows live progress. With
-        ``detached``, the run goes to the background, tracked by ``ilab process``, and its
-        process record is returned; a configuration given as a ``Config`` object is written to
-        a file beside the process log (mode 0600) and handed to the background run.
+        ``options`` (a :class:`~instructlab.core.GenerateOptions`; None: all defaults) are
+        checked here, every field against its annotation; ``taxonomy_path``, ``model`` and
+        ``output_dir`` left ``None`` there come from this object's constructor, then from the
+        ``generate`` section of the configuration. Without ``endpoint_url`` the embedded
+        teacher is started (and stopped) here.
 
-        InstructLab's options: ``yaml_rules`` (a yamllint configuration for the taxonomy diff
-        that chooses the leaves), ``batch_size`` (read as a cap on requests in flight, since
-        every request carries one prompt; with ``num_cpus`` the smaller cap wins; 0: none),
-        ``gpus`` (tensor parallelism of a teacher started here with the vLLM backend; other
-        backends ignore it with a warning), ``enable_serving_output`` (copy the started
-        teacher's log to stderr live) and ``student_model_id`` (an id in ``models`` whose
-        ``system_prompt`` the generated data gets). ``quiet`` shows no live progress (whatever
-        ``console`` is) and keeps per-row fault messages out of the log; the report counts them.
+        Returns a :class:`~instructlab.core.GenerateResult` (with ``dry_run``: only its
+        estimate); raises :class:`~instructlab.core.GenerationIncomplete` (holding the
+        result) when a leaf yields no training rows. ``on_event`` hears the run's events
+        (:data:`~instructlab.core.GenerateEvent`: shards started, their progress and finish,
+        the teacher's counters) as they happen, in the calling thread.
+
+        With ``detached``, the run goes to the background, tracked by ``ilab process``, and
+        its :class:`~instructlab.core.ProcessRecord` is returned: the options reach it
+        as a JSON file (secrets through its environment), and a configuration given as a
+        ``Config`` object is written to a file; both are readable by you only (mode 0600,
+        beside the process log).
         """
-        from instructlab.llm.url import check_url
-        from instructlab.sdg.teacher import generate_from_config, launch_detached
-
-        if endpoint_url is not None:
-            check_url(endpoint_url)
-
-        # One set of options for both paths; only the teacher's keyword differs.
-        options: dict[str, Any] = {
-            "taxonomy_path": self.taxonomy_path,
-            "output_dir": self.output_dir,
-            "pipeline": pipeline,
-            "endpoint_url": endpoint_url,
-            "sdg_scale_factor": sdg_scale_factor,
-            "dry_run": dry_run,
-            "model_family": model_family,
-            "api_key": api_key,
-            "taxonomy_base": taxonomy_base,
-            "num_cpus": num_cpus,
-            "max_num_tokens": max_num_tokens,
-            "chunk_word_count": chunk_word_count,
-            "server_ctx_size": server_ctx_size,
-            "teacher_model_id": teacher_model_id,
-            "tls_insecure": tls_insecure,
-            "tls_client_cert": tls_client_cert,
-            "tls_client_key": tls_client_key,
-            "tls_client_passwd": tls_client_passwd,
-            "new_run": new_run,
-            "yaml_rules": yaml_rules,
-            "batch_size": batch_size,
-            "gpus": gpus,
-            "enable_serving_output": enable_serving_output,
-            "student_model_id": student_model_id,
-            "quiet": quiet,
-        }
-        if detached:
-            return launch_detached(self._given, model=self.teacher_model, **options)
-        return generate_from_config(
-            self.configuration, teacher_model=self.teacher_model, console=console, **options
+        given = check_fields(
+            (options or GenerateOptions()).with_defaults(
+                taxonomy_path=_path(self.taxonomy_path),
+                model=self.teacher_model,
+                output_dir=_path(self.output_dir),
+            )
         )
+        if given.endpoint_url is not None:
+            from instructlab.llm.url import check_url
+
+            check_url(given.endpoint_url)
+        if detached:
+            from instructlab.core._detached import launch_generate
+
+            return launch_generate(self._given, given)
+        from instructlab.sdg.generate import generate
+
+        return generate(self.configuration, given, on_event)
 
     @checked
-    def list_pipelines(self) -> builtins.list[Any]:
-        """Pipelines ``generate_data(pipeline=NAME)`` can use: built-in, user and system ones."""
+    def list_pipelines(self) -> builtins.list[FoundPipeline]:
+        """Pipelines ``GenerateOptions(pipeline=NAME)`` can name: built-in, user and system."""
         from instructlab.sdg.discovery import list_pipelines
 
         return list_pipelines()
@@ -200,7 +198,17 @@ class Data(ConfiguredBase):
         target = Path(output_dir) if output_dir is not None else path.parent
         references = load_test_references(test_set) if test_set is not None else []
         cleaner = MixCleaner(dedup, references)
-        return mix_recipe(loaded, target / mixed_output_name(path), prompt, cleaner)
+        result = mix_recipe(loaded, target / mixed_output_name(path), prompt, cleaner)
+        if result.rows == 0:  # an empty training file must not look like a mix
+            result.output.unlink(missing_ok=True)
+            available = sum(d.available for d in result.datasets)
+            removed = sum(result.cleaning.removed.values()) if result.cleaning else 0
+            raise FileError(
+                str(path),
+                f"nothing to mix: its data sets hold {available} rows ({removed} removed as "
+                f"duplicates or test-set leaks, {result.dropped_empty} empty); nothing was written",
+            )
+        return result
 
     @property
     def data_folder(self) -> Path:

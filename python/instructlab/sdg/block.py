@@ -5,17 +5,20 @@ streams rows through them; a block that needs every row at once (``whole_dataset
 :class:`~instructlab.sdg.blocks.columns.SetToMajorityValueBlock`) makes the engine wait for all its
 input first. Rows are plain ``dict`` objects inside the engine; ``datasets.Dataset`` appears only at
 the boundary (:meth:`Block.generate`, :class:`DatasetBlock`), so the engine needs no Arrow at all.
+
+A block knows nothing of the pipeline it is in: it gets the run's context and the folder its
+prompt config files are read from (the folder of the pipeline file that declares it). It also
+says, without running, what it would cost (:meth:`Block.estimate`) and what besides its entry
+in the pipeline file decides its output (:meth:`Block.fingerprint`).
 """
 
 from __future__ import annotations
 
-import asyncio
 import os
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
-
-import yaml
 
 from instructlab.errors import FileError
 from instructlab.fileio import read_text
@@ -25,27 +28,43 @@ if TYPE_CHECKING:
     from datasets import Dataset
 
     from instructlab.sdg.context import PipelineContext
-    from instructlab.sdg.pipeline import Pipeline
     from instructlab.sdg.runtime import BlockRun
 
 Row = dict[str, Any]
 
-__all__ = ["Block", "DatasetBlock", "Row"]
+__all__ = ["Block", "DatasetBlock", "Estimate", "Row"]
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """What a block does with some input rows, at most (filters assumed to keep everything)."""
+
+    #: Requests sent to the teacher.
+    requests: int = 0
+    #: Sequences the teacher generates (a request for ``n`` samples makes ``n``).
+    sequences: int = 0
+    #: Rows the block passes on.
+    rows_out: int = 0
 
 
 class Block(ABC):
     """One step of a pipeline.
 
-    Subclasses implement :meth:`process`. Their ``__init__`` takes ``(ctx, pipe, block_name,
-    **config)`` where ``config`` is the block's ``config`` mapping from the pipeline file.
+    Subclasses implement :meth:`process`. Their ``__init__`` takes ``(ctx, config_dir,
+    block_name, **config)`` where ``config`` is the block's ``config`` mapping from the pipeline
+    file and ``config_dir`` the folder its relative prompt config paths are read from (None:
+    the package's). A block written for instructlab-sdg, whose second argument was the
+    pipeline, passes it on unchanged and works as before unless it read ``self.pipe``.
     """
 
     #: True when the block needs every row of the data set at once (the engine waits for them).
     whole_dataset: ClassVar[bool] = False
 
-    def __init__(self, ctx: PipelineContext, pipe: Pipeline | None, block_name: str) -> None:
+    def __init__(
+        self, ctx: PipelineContext, config_dir: str | Path | None, block_name: str
+    ) -> None:
         self.ctx = ctx
-        self.pipe = pipe
+        self.config_dir = Path(config_dir) if config_dir is not None else None
         self.block_name = block_name
 
     @abstractmethod
@@ -54,6 +73,17 @@ class Block(ABC):
 
         ``run`` gives the row ids, the teacher, the request cache and the drop counters.
         """
+
+    # -- what a block says without running ----------------------------------------------------
+
+    def estimate(self, rows: int) -> Estimate:
+        """What this block does with ``rows`` input rows, at most (none sent by default)."""
+        return Estimate(0, 0, rows)
+
+    def fingerprint(self) -> Any:
+        """JSON-ready content that decides this block's output besides its entry in the pipeline
+        file: the prompt files it read, its generation settings (None: nothing more)."""
+        return None
 
     # -- what blocks need at construction ----------------------------------------------------
 
@@ -66,7 +96,7 @@ class Block(ABC):
         return set(columns)
 
     def _config_file(self, config_path: str) -> Path:
-        """A prompt config path: absolute, or relative to the pipeline file, else the package.
+        """A prompt config path: absolute, or relative to ``config_dir``, else the package.
 
         A copy of a built-in pipeline (in the user's pipeline directory, say) keeps the built-in
         layout's paths (``../../configs/...``); those are found in the package when nothing is
@@ -76,9 +106,9 @@ class Block(ABC):
         if path.is_absolute():
             return path
         package = Path(__file__).parent
-        if self.pipe is None or self.pipe.config_path is None:
+        if self.config_dir is None:
             return package / path
-        beside = Path(self.pipe.config_path).parent / path
+        beside = self.config_dir / path
         if beside.exists():
             return beside
         for base in (package / "pipelines" / "simple", package):
@@ -89,6 +119,8 @@ class Block(ABC):
 
     def _load_config(self, config_path: str) -> dict[str, Any]:
         """A prompt config file (system/introduction/principles/examples/generation, tags)."""
+        import yaml
+
         path = self._config_file(config_path)
         try:
             loaded = yaml.safe_load(read_text(path, what="a prompt config file"))
@@ -105,6 +137,8 @@ class Block(ABC):
     def generate(self, samples: Dataset | list[Row]) -> Any:
         """Runs this block alone over a ``datasets.Dataset`` (needs the ``sdg`` extra) or a list
         of dicts; returns the same kind."""
+        import asyncio
+
         from instructlab.sdg._datasets import from_rows, to_rows
         from instructlab.sdg.runtime import standalone_run
 
@@ -115,8 +149,8 @@ class Block(ABC):
             try:
                 return await self.process(rows, run)
             finally:
-                if run.engine.client is not None:
-                    await run.engine.client.aclose()
+                if run.teacher.client is not None:
+                    await run.teacher.client.aclose()
 
         outputs = asyncio.run(go())
         flat = [row for out in outputs for row in out]

@@ -1,196 +1,189 @@
-"""Streaming execution: rows flow through the blocks independently, in parallel.
+"""Executors run a run's shards: the :class:`Executor` interface and :class:`LocalExecutor`.
 
-Each seed row travels down the chain on its own as soon as its previous block answers, so the
-teacher always has work. Only two things wait for every row of a leaf: a block that needs the
-whole data set (``whole_dataset``: SetToMajorityValueBlock, DatasetBlock) and a block's
-``drop_duplicates`` (dedup is global; which duplicate survives depends on input order, never on
-completion order). Every row carries an id built from its seed index and its position among each
-block's outputs; rows are put back in id order at each of those barriers and at the end.
+An executor takes shards (plain records, :mod:`instructlab.sdg.shard`) and a run folder, runs
+every shard that folder does not hold finished, and reports through events
+(:mod:`instructlab.sdg.events`); it returns each shard's :class:`ShardFinished`. Results are on
+storage (each shard's rows file and completion marker), so a shard may run in another process or
+on another machine as long as it writes there: that is the seam a distributed executor (Ray)
+plugs into.
 
-Rows are Python dicts inside the engine (``datasets.Dataset`` only at the library boundary).
-Holding them as Arrow record batches at the stage boundaries was measured and not adopted: the
-conversion itself is cheap (from_pylist + to_pylist about 1 us per row, below JSON's 2-3 us),
-but every block reads rows as dicts (Jinja prompts, parsers), so a batch would be converted back
-at each boundary for nothing, and importing pyarrow (which pulls numpy and pandas where they are
-installed) plus its first conversion cost about 0.5 s per run on the reference machine: 13% of a
-4 s run of the 2-leaf benchmark, repaid only past ~100k rows per run.
+:class:`LocalExecutor` is this process: every shard at once in one event loop, over one teacher
+client whose adaptive limiter is shared by all of them (rows of every shard enter their streams
+as it admits them, see :mod:`instructlab.sdg.flow`).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+import contextlib
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from instructlab.clean.lists import as_text
-from instructlab.sdg.runtime import BlockRun, BlockStats, Engine
+from instructlab.llm.cache import RequestCache
+from instructlab.sdg.events import (
+    Emit,
+    ShardFinished,
+    ShardProgress,
+    ShardStarted,
+    TeacherProgress,
+)
+from instructlab.sdg.report import BlockReport, TeacherReport
+from instructlab.sdg.shard import SHARDS_FOLDER, Shard, ShardFiles
 
 if TYPE_CHECKING:
-    from instructlab.sdg.block import Row
-    from instructlab.sdg.pipeline import PipelineBlock
+    from instructlab.llm.client import LLMClient
+    from instructlab.sdg.pipeline import Pipeline
+    from instructlab.sdg.runtime import BlockStats
 
-__all__ = ["RowId", "run_blocks", "stages"]
-
-RowId = tuple[int, ...]
-Item = tuple[RowId, "Row"]
+__all__ = ["Executor", "LocalExecutor", "teacher_report"]
 
 
-def _id_text(row_id: RowId) -> str:
-    return ".".join(map(str, row_id))
+class Executor(ABC):
+    """Runs shards, each into its folder under ``run_dir/shards``, reporting through events."""
+
+    @abstractmethod
+    async def run(self, shards: Sequence[Shard], run_dir: Path, emit: Emit) -> list[ShardFinished]:
+        """Runs every shard not found finished in ``run_dir``; returns each shard's
+        :class:`ShardFinished`, in the order of ``shards``.
+
+        Emits :class:`ShardStarted`, :class:`ShardProgress` and :class:`ShardFinished` per
+        shard and :class:`TeacherProgress` for the teacher, the last one ``final``. A shard
+        that cannot go on (the teacher refuses every request) stops the run: the exception
+        propagates once every other shard has stopped and closed its files.
+        """
 
 
-def stages(blocks: Sequence[PipelineBlock]) -> list[list[PipelineBlock]]:
-    """Splits the chain where every row must be present: before a whole-dataset block, and
-    after a block that drops duplicates."""
-    out: list[list[PipelineBlock]] = [[]]
-    for b in blocks:
-        if b.block.whole_dataset and out[-1]:
-            out.append([])
-        out[-1].append(b)
-        if b.block.whole_dataset or b.drop_duplicates:
-            out.append([])
-    return [s for s in out if s]
+def teacher_report(client: LLMClient | None) -> TeacherReport:
+    """The client's counters now (all zero without a client)."""
+    if client is None:
+        return TeacherReport()
+    st = client.stats
+    generating = 0.0
+    if st.first_request is not None and st.last_reply is not None:
+        generating = st.last_reply - st.first_request
+    lim = client.limiter
+    return TeacherReport(
+        st.requests,
+        st.retries,
+        st.errors,
+        st.throttled,
+        st.timeouts,
+        st.prompt_tokens,
+        st.completion_tokens,
+        st.sequences,
+        generating,
+        lim.inflight,
+        lim.limit,
+        lim.peak_limit,
+    )
 
 
-def _children(row_id: RowId, outputs: list[Row]) -> list[Item]:
-    if len(outputs) == 1:
-        return [(row_id, outputs[0])]
-    return [((*row_id, j), r) for j, r in enumerate(outputs)]
+class LocalExecutor(Executor):
+    """Every shard at once in this process's event loop, over one teacher client.
 
+    ``pipelines`` are pipelines already built for the shards (by fingerprint; the planner
+    built them to check them); a shard whose pipeline is not there is built from its file with
+    the shard's teacher and settings. ``progress_every`` is the seconds between progress
+    events (0: only the final one).
+    """
 
-def _finish_rows(b: PipelineBlock, rows: list[Row]) -> list[Row]:
-    if not b.drop_columns:
-        return rows
-    drop = set(b.drop_columns)
-    return [{k: v for k, v in r.items() if k not in drop} for r in rows]
+    def __init__(
+        self,
+        client: LLMClient | None,
+        pipelines: Mapping[str, Pipeline] | None = None,
+        *,
+        progress_every: float = 0.5,
+    ) -> None:
+        self.client = client
+        self.pipelines = dict(pipelines or {})
+        self.progress_every = progress_every
+        # The counters of the shards running now: this executor's own, read for progress.
+        self._running: dict[str, dict[str, BlockStats]] = {}
 
-
-async def _step(
-    b: PipelineBlock, stats: BlockStats, engine: Engine, items: list[Item]
-) -> list[Item]:
-    """Runs one block over some rows (one row, in the streaming case)."""
-    if not items:
-        return []
-    ids = [_id_text(i) for i, _ in items]
-    stats.rows_in += len(items)
-    stats.active += len(items)
-    try:
-        outputs = await b.block.process([r for _, r in items], BlockRun(engine, stats, ids))
-    except asyncio.CancelledError:
-        raise
-    except Exception as exc:
-        from instructlab.errors import RequestFailed
+    def _pipeline(self, shard: Shard) -> Pipeline:
+        found = self.pipelines.get(shard.pipeline_hash)
+        if found is not None:
+            return found
+        from instructlab.sdg.context import PipelineContext
         from instructlab.sdg.errors import GenerateException
+        from instructlab.sdg.pipeline import Pipeline
 
-        if isinstance(exc, (GenerateException, RequestFailed)):
-            raise  # the run cannot go on (refused by the teacher, no model): not a row fault
-        BlockRun(engine, stats, ids).fault(None, "block error", f"{type(exc).__name__}: {exc}")
-        outputs = [[] for _ in items]
-    finally:
-        stats.active -= len(items)
-    result: list[Item] = []
-    for (row_id, _), out in zip(items, outputs, strict=False):
-        result.extend(_children(row_id, _finish_rows(b, out)))
-    stats.rows_out += len(result)
-    return result
+        settings = shard.settings
+        ctx = PipelineContext(
+            client=self.client,
+            model_family=settings.model_family,
+            model_id=shard.teacher,
+            num_instructions_to_generate=settings.num_instructions_to_generate,
+            max_num_tokens=settings.max_num_tokens,
+            api=settings.api,
+        )
+        pipeline = Pipeline.from_file(ctx, shard.pipeline_file)
+        if pipeline.fingerprint() != shard.pipeline_hash:
+            raise GenerateException(
+                f"{shard.pipeline_file}: the pipeline changed since the run was planned"
+            )
+        self.pipelines[shard.pipeline_hash] = pipeline
+        return pipeline
 
-
-async def _flow(
-    chain: list[PipelineBlock], stats: dict[str, BlockStats], engine: Engine, item: Item
-) -> list[Item]:
-    current = [item]
-    for b in chain:
-        if len(current) == 1:
-            current = await _step(b, stats[b.name], engine, current)
-        else:
-            parts = await asyncio.gather(*(_step(b, stats[b.name], engine, [it]) for it in current))
-            current = [it for part in parts for it in part]
-        if not current:
-            break
-    return current
-
-
-async def _stream(
-    chain: list[PipelineBlock], stats: dict[str, BlockStats], engine: Engine, items: list[Item]
-) -> list[Item]:
-    """Each item down the chain on its own; rows enter as the client's limiter admits them
-    (shared by every leaf of a run), so the teacher stays busy without a flood of waiting
-    requests. The result keeps the items' order."""
-    limiter = engine.client.limiter if engine.client is not None else None
-    if limiter is None:
-        parts = await asyncio.gather(*(_flow(chain, stats, engine, it) for it in items))
-        return [it for part in parts for it in part]
-    gate = limiter
-    results: list[list[Item]] = [[] for _ in items]
-    failed = False
-
-    async def one(i: int, item: Item) -> None:
-        nonlocal failed
+    async def run(self, shards: Sequence[Shard], run_dir: Path, emit: Emit) -> list[ShardFinished]:
+        ticker = asyncio.create_task(self._tick(emit)) if self.progress_every > 0 else None
+        tasks = [asyncio.create_task(self._one(shard, run_dir, emit)) for shard in shards]
         try:
-            results[i] = await _flow(chain, stats, engine, item)
+            results = await asyncio.gather(*tasks)
         except BaseException:
-            failed = True
+            # Stop the others and let each close its cache before the error goes up.
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
             raise
         finally:
-            gate.row_done()
+            if ticker is not None:
+                ticker.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await ticker
+        emit(TeacherProgress(teacher_report(self.client), final=True))
+        return list(results)
 
-    tasks: list[asyncio.Task[None]] = []
-    try:
-        for i, item in enumerate(items):
-            await gate.admit_row()
-            tasks.append(asyncio.create_task(one(i, item)))
-            if failed:
-                break
-        await asyncio.gather(*tasks)
-    finally:
-        for task in tasks:
-            if not task.done():
-                task.cancel()
-    return [it for part in results for it in part]
+    async def _tick(self, emit: Emit) -> None:
+        while True:
+            await asyncio.sleep(self.progress_every)
+            for key, stats in list(self._running.items()):
+                emit(ShardProgress(key, tuple(s.freeze() for s in stats.values())))
+            emit(TeacherProgress(teacher_report(self.client)))
 
+    async def _one(self, shard: Shard, run_dir: Path, emit: Emit) -> ShardFinished:
+        from instructlab.sdg import runtime
 
-def _drop_duplicates(b: PipelineBlock, stats: BlockStats, items: list[Item]) -> list[Item]:
-    """Keeps the first row (in id order) of each set of rows equal in every dedup column.
-
-    Values are compared as given (``as_text``: strings as they are, anything else as JSON).
-    A dict does this exact comparison 5-20x faster than the exact-dedup kernel, whose worth is
-    normalised comparison (measured: 150 rows 0.01 vs 0.21 ms, 100k rows 25 vs 135 ms).
-    """
-    seen: set[tuple[str, ...]] = set()
-    kept: list[Item] = []
-    columns = b.drop_duplicates
-    for it in items:
-        key = tuple(as_text(it[1].get(c)) for c in columns)
-        if key in seen:
-            continue
-        seen.add(key)
-        kept.append(it)
-    if len(kept) < len(items):
-        stats.drops[f"duplicate {', '.join(columns)}"] += len(items) - len(kept)
-        stats.rows_out -= len(items) - len(kept)
-    return kept
-
-
-async def run_blocks(
-    blocks: Sequence[PipelineBlock],
-    rows: list[Row],
-    engine: Engine,
-    stats: dict[str, BlockStats],
-) -> list[Row]:
-    """Runs the chain over ``rows``; the output is in id (input) order."""
-    items: list[Item] = [((i,), r) for i, r in enumerate(rows)]
-    for stage in stages(blocks):
-        first = stage[0]
-        if first.block.whole_dataset:
-            items.sort(key=lambda it: it[0])
-            items = await _step(first, stats[first.name], engine, items)
-            rest = stage[1:]
-        else:
-            rest = stage
-        if rest:
-            items = await _stream(rest, stats, engine, items)
-        items.sort(key=lambda it: it[0])
-        last = stage[-1]
-        if last.drop_duplicates:
-            items = _drop_duplicates(last, stats[last.name], items)
-    return [r for _, r in items]
+        key = shard.key
+        files = ShardFiles(run_dir / SHARDS_FOLDER / shard.folder)
+        done = files.finished(key)
+        if done is not None:
+            rows, saved = done
+            finished = ShardFinished(
+                key, shard.name, shard.kind, shard.pipeline, len(shard.rows), len(rows),
+                tuple(saved), files.rows, resumed=True,
+            )  # fmt: skip
+            emit(finished)
+            return finished
+        pipeline = self._pipeline(shard)
+        stats = runtime.new_stats(pipeline)
+        emit(ShardStarted(key, shard.name, shard.kind, len(shard.rows), tuple(stats)))
+        files.folder.mkdir(parents=True, exist_ok=True)
+        cache = RequestCache(files.requests)
+        self._running[key] = stats
+        try:
+            teacher = runtime.CachedTeacher(self.client, cache, shard.name)
+            rows = await runtime.run(pipeline, list(shard.rows), teacher, stats, shard.first_row)
+        finally:
+            self._running.pop(key, None)
+            cache.close()
+        blocks: list[BlockReport] = [s.freeze() for s in stats.values()]
+        files.write(key, rows, blocks)
+        finished = ShardFinished(
+            key, shard.name, shard.kind, shard.pipeline, len(shard.rows), len(rows),
+            tuple(blocks), files.rows,
+        )  # fmt: skip
+        emit(finished)
+        return finished

@@ -19,13 +19,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from instructlab.fileio import count_jsonl_rows
+from instructlab.sdg.rundir import RUNS_FOLDER
+from instructlab.sdg.shard import SHARDS_FOLDER
 from instructlab.system.jobs import pid_alive
 
 #: Files that count as data.
 DATA_SUFFIXES = (".jsonl", ".yaml", ".json")
 _SUFFIX = re.compile(r"(\d{4}-\d{2}-\d{2}T\d{2}_\d{2}_\d{2}(?:_\d+)?)")
-#: The engine's working folder inside the data sets folder (one folder per run).
-RUNS_FOLDER = "runs"
 
 
 @dataclass(frozen=True)
@@ -163,10 +163,10 @@ def list_runs(output_dir: str | Path) -> list[DataRun]:
         if files:
             runs.append(_run(name or "(unsorted)", root, sorted(files), engine.pop(name, None)))
     for name, status in engine.items():
-        # Stopped before mixing: what the leaves generated so far is in the run's folder.
+        # Stopped before mixing: what the shards generated so far is in the run's folder.
         if status.run_dir is None:
             continue
-        files = sorted((status.run_dir / "generated").glob("*.jsonl"))
+        files = sorted((status.run_dir / SHARDS_FOLDER).glob("*/rows.jsonl"))
         files = files or [status.run_dir / "run.json"]
         runs.append(_run(name, status.run_dir, files, status))
     return sorted(runs, key=lambda r: (r.modified, r.name), reverse=True)

@@ -51,6 +51,11 @@ class MixCleaning:
         if len(shown) < EXAMPLES:
             shown.append(example)
 
+    @staticmethod
+    def meaning(reason: str) -> str:
+        """What a reason for removing a row means, for people."""
+        return REASONS.get(reason, reason)
+
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready copy."""
         return {

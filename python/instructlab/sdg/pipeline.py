@@ -1,20 +1,29 @@
-"""`Pipeline`: blocks read from a pipeline file, checked before any request, run as a stream."""
+"""`Pipeline`: blocks read from a pipeline file and checked before any request.
+
+This module is the data and its parsing: which blocks, in which order, with which dedup and
+column drops, what they would cost (:meth:`Pipeline.estimate`) and what decides their output
+(:meth:`Pipeline.fingerprint`). Running rows through a pipeline belongs to
+:mod:`instructlab.sdg.runtime`; :meth:`Pipeline.generate` (instructlab-sdg's method) hands over
+to it.
+"""
 
 from __future__ import annotations
 
-import asyncio
+import hashlib
+import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from instructlab.sdg.block import Block, Row
+from instructlab.sdg.block import Block, Estimate
 from instructlab.sdg.context import PipelineContext
 from instructlab.sdg.errors import PipelineConfigParserError, PipelineProblem
 from instructlab.sdg.registry import BlockRegistry
 
 if TYPE_CHECKING:
-    from instructlab.sdg.runtime import BlockStats, Engine
+    from instructlab.sdg.fileformat import BlockEntry
 
 __all__ = ["Pipeline", "PipelineBlock"]
 
@@ -23,7 +32,8 @@ log = logging.getLogger("instructlab.sdg")
 
 @dataclass
 class PipelineBlock:
-    """A block in its pipeline: its name, type, dedup and column drops, and where it came from."""
+    """A block in its pipeline: its name, type, dedup and column drops, the ``config`` it was
+    built from, and the file that declares it."""
 
     name: str
     type: str
@@ -31,11 +41,59 @@ class PipelineBlock:
     file: Path | None = None
     drop_duplicates: list[str] = field(default_factory=list)
     drop_columns: list[str] = field(default_factory=list)
+    config: dict[str, Any] = field(default_factory=dict)
+
+
+def _build(
+    ctx: PipelineContext, spec: dict[str, Any], file: Path | None, problems: list[PipelineProblem]
+) -> PipelineBlock | None:
+    """The block a spec (``name``, ``type``, ``config``, ``drop_*``) describes, or None with its
+    problem recorded. Relative prompt paths are read from the folder of ``file``."""
+    name, btype = str(spec.get("name")), str(spec.get("type"))
+    where = str(file) if file else "<pipeline>"
+    cls = BlockRegistry.lookup(btype)
+    if cls is None:
+        problems.append(PipelineProblem(where, name, f"unknown block type {btype!r}"))
+        return None
+    config = dict(spec.get("config") or {})
+    try:
+        block = cls(ctx, file.parent if file is not None else None, name, **config)
+    except TypeError as exc:
+        problems.append(PipelineProblem(where, name, f"bad config: {exc}"))
+        return None
+    except Exception as exc:
+        message = str(exc)
+        prefix = f"{name}: "
+        problems.append(
+            PipelineProblem(
+                where, name, message[len(prefix) :] if message.startswith(prefix) else message
+            )
+        )
+        return None
+    return PipelineBlock(
+        name,
+        btype,
+        block,
+        file,
+        list(spec.get("drop_duplicates") or []),
+        list(spec.get("drop_columns") or []),
+        config,
+    )
+
+
+def _spec(entry: BlockEntry) -> dict[str, Any]:
+    return {
+        "name": entry.name,
+        "type": entry.type,
+        "config": entry.config,
+        "drop_duplicates": entry.drop_duplicates,
+        "drop_columns": entry.drop_columns,
+    }
 
 
 class Pipeline:
-    """A chain of blocks. Build one with :meth:`from_file` (or from block specs), run it with
-    :meth:`generate` (sync, ``datasets.Dataset`` or a list of dicts) or :meth:`run` (async)."""
+    """A chain of blocks. Build one with :meth:`from_file` (or from block specs, as
+    instructlab-sdg does); run it with :meth:`generate` or :func:`instructlab.sdg.runtime.run`."""
 
     def __init__(
         self,
@@ -43,51 +101,24 @@ class Pipeline:
         config_path: str | Path | None = None,
         chained_blocks: list[dict[str, Any]] | None = None,
         auxiliary_inst: dict[str, list[str]] | None = None,
+        *,
+        blocks: Sequence[PipelineBlock] = (),
+        warnings: Sequence[str] = (),
     ) -> None:
+        """``chained_blocks`` are block specs (``name``, ``type``, ``config``, ``drop_*``), built
+        here with prompt paths relative to ``config_path``'s folder; ``blocks`` are built ones."""
         self.ctx = ctx
         self.config_path = Path(config_path) if config_path is not None else None
         self.auxiliary_inst = dict(auxiliary_inst or {})
-        self.blocks: list[PipelineBlock] = []
-        self.warnings: list[str] = []
+        self.blocks: list[PipelineBlock] = list(blocks)
+        self.warnings: list[str] = list(warnings)
         problems: list[PipelineProblem] = []
         for spec in chained_blocks or []:
-            self._add(spec, self.config_path, problems)
+            built = _build(ctx, spec, self.config_path, problems)
+            if built is not None:
+                self.blocks.append(built)
         if problems:
             raise PipelineConfigParserError(problems)
-
-    def _add(
-        self, spec: dict[str, Any], file: Path | None, problems: list[PipelineProblem]
-    ) -> None:
-        name, btype = str(spec.get("name")), str(spec.get("type"))
-        where = str(file) if file else "<pipeline>"
-        cls = BlockRegistry.lookup(btype)
-        if cls is None:
-            problems.append(PipelineProblem(where, name, f"unknown block type {btype!r}"))
-            return
-        try:
-            block = cls(self.ctx, self, name, **(spec.get("config") or {}))
-        except TypeError as exc:
-            problems.append(PipelineProblem(where, name, f"bad config: {exc}"))
-            return
-        except Exception as exc:
-            message = str(exc)
-            prefix = f"{name}: "
-            problems.append(
-                PipelineProblem(
-                    where, name, message[len(prefix) :] if message.startswith(prefix) else message
-                )
-            )
-            return
-        self.blocks.append(
-            PipelineBlock(
-                name,
-                btype,
-                block,
-                file,
-                list(spec.get("drop_duplicates") or []),
-                list(spec.get("drop_columns") or []),
-            )
-        )
 
     @classmethod
     def from_file(
@@ -107,28 +138,18 @@ class Pipeline:
                 path = packaged
         parsed = read_pipeline_file(path, set(BlockRegistry.get_registry()) | {"ImportBlock"})
         problems = list(parsed.problems)
-        pipe = cls.__new__(cls)
-        pipe.ctx = ctx
-        pipe.config_path = path
-        pipe.auxiliary_inst = parsed.auxiliary_instructions
-        pipe.blocks = []
-        pipe.warnings = parsed.warnings
         for w in parsed.warnings:
             log.warning("%s", w)
-        for entry in parsed.blocks:
-            pipe.config_path = entry.file  # prompt files are relative to the file of the block
-            pipe._add(
-                {
-                    "name": entry.name,
-                    "type": entry.type,
-                    "config": entry.config,
-                    "drop_duplicates": entry.drop_duplicates,
-                    "drop_columns": entry.drop_columns,
-                },
-                entry.file,
-                problems,
-            )
-        pipe.config_path = path
+        # Each block reads its prompt files beside the file that declares it (an imported file's
+        # blocks beside that file).
+        built = [_build(ctx, _spec(entry), entry.file, problems) for entry in parsed.blocks]
+        pipe = cls(
+            ctx,
+            path,
+            auxiliary_inst=parsed.auxiliary_instructions,
+            blocks=[b for b in built if b is not None],
+            warnings=parsed.warnings,
+        )
         if input_columns is not None and not problems:
             problems.extend(pipe.check_columns(input_columns))
         if problems:
@@ -160,6 +181,27 @@ class Pipeline:
             columns = b.block.columns_made(columns) - set(b.drop_columns)
         return columns
 
+    def estimate(self, rows: int) -> Estimate:
+        """What running ``rows`` seed rows through the chain would cost, at most."""
+        requests = sequences = 0
+        for b in self.blocks:
+            step = b.block.estimate(rows)
+            requests += step.requests
+            sequences += step.sequences
+            rows = step.rows_out
+        return Estimate(requests, sequences, rows)
+
+    def fingerprint(self) -> str:
+        """A digest of everything that decides this pipeline's output: each block's entry in the
+        pipeline file (name, type, config, dedup and column drops) and what it read besides
+        (:meth:`Block.fingerprint`: prompt files, resolved generation settings)."""
+        parts = [
+            [b.name, b.type, b.config, b.drop_duplicates, b.drop_columns, b.block.fingerprint()]
+            for b in self.blocks
+        ]
+        text = json.dumps(parts, sort_keys=True, default=str, ensure_ascii=False)
+        return hashlib.sha256(text.encode()).hexdigest()
+
     def __add__(self, other: Pipeline) -> Pipeline:
         """The two chains one after the other (block names must stay unique)."""
         return Pipeline.combine(self, other)
@@ -175,61 +217,20 @@ class Pipeline:
             raise PipelineConfigParserError(
                 [PipelineProblem("<combined>", n, "two blocks share this name") for n in dupes]
             )
-        out = Pipeline.__new__(Pipeline)
-        out.ctx = pipelines[0].ctx
-        out.config_path = pipelines[0].config_path
-        out.auxiliary_inst = {}
-        out.warnings = []
-        out.blocks = []
+        auxiliary: dict[str, list[str]] = {}
         for p in pipelines:
-            out.blocks.extend(p.blocks)
-            out.warnings.extend(p.warnings)
             for k, v in p.auxiliary_inst.items():
-                out.auxiliary_inst.setdefault(k, v)
-        return out
-
-    # -- running -------------------------------------------------------------------------------
-
-    def new_stats(self) -> dict[str, BlockStats]:
-        """Empty counters, one per block."""
-        from instructlab.sdg.runtime import BlockStats
-
-        return {b.name: BlockStats(b.name, b.type) for b in self.blocks}
-
-    async def run(
-        self, rows: list[Row], engine: Engine, stats: dict[str, BlockStats] | None = None
-    ) -> list[Row]:
-        """Runs the pipeline over rows (async); ``stats`` collects per-block counters."""
-        from instructlab.sdg.executor import run_blocks
-
-        return await run_blocks(self.blocks, rows, engine, stats or self.new_stats())
+                auxiliary.setdefault(k, v)
+        return Pipeline(
+            pipelines[0].ctx,
+            pipelines[0].config_path,
+            auxiliary_inst=auxiliary,
+            blocks=[b for p in pipelines for b in p.blocks],
+            warnings=[w for p in pipelines for w in p.warnings],
+        )
 
     def generate(self, dataset: Any, checkpoint_name: str | None = None) -> Any:
-        """Runs the pipeline (sync). Takes and returns a ``datasets.Dataset`` (or a list of
-        dicts). With the context's ``checkpoint_dir`` and a ``checkpoint_name``, answered
-        requests are kept on disk and a second call resumes."""
-        from instructlab.llm.cache import RequestCache
-        from instructlab.sdg._datasets import from_rows, to_rows
-        from instructlab.sdg.runtime import Engine
+        """Runs the pipeline (sync): see :func:`instructlab.sdg.runtime.generate`."""
+        from instructlab.sdg.runtime import generate
 
-        as_list = isinstance(dataset, list)
-        rows = to_rows(dataset)
-        cache_path = None
-        if self.ctx.checkpoint_dir is not None and checkpoint_name is not None:
-            cache_path = Path(self.ctx.checkpoint_dir) / checkpoint_name / "requests.jsonl"
-        cache = RequestCache(cache_path)
-
-        async def go() -> list[Row]:
-            client = self.ctx.llm() if self.ctx.client is not None else None
-            try:
-                return await self.run(rows, Engine(client, cache, checkpoint_name or "-"))
-            finally:
-                if client is not None:
-                    await client.aclose()
-
-        try:
-            out = asyncio.run(go())
-        finally:
-            cache.close()
-            self.ctx._client = None  # its connections belonged to the finished event loop
-        return out if as_list else from_rows(out)
+        return generate(self, dataset, checkpoint_name)

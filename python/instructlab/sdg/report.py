@@ -1,41 +1,142 @@
-"""The run report: rows in and out per leaf and block, drops by reason, requests, tokens, time."""
+"""The run report: rows in and out per leaf and block, drops by reason, requests, tokens, time.
+
+Plain records, written to ``report.json``; how they are shown is the CLI's business
+(``instructlab.cli._generate``). A report is put together from the events of the run's shards
+(:mod:`instructlab.sdg.events`), never from the counters a shard updates while it runs.
+"""
 
 from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from instructlab.fileio import atomic_write_text
 
 if TYPE_CHECKING:
-    from rich.console import Console
-
-    from instructlab.llm.client import ClientStats
     from instructlab.sdg.mixclean import MixCleaning
-    from instructlab.sdg.runtime import BlockStats
 
-__all__ = ["LeafReport", "RunReport"]
+__all__ = ["BlockReport", "LeafReport", "RunReport", "TeacherReport"]
+
+
+@dataclass(frozen=True)
+class BlockReport:
+    """One block's counters in one shard (or, summed, one leaf): rows in and out, rows in
+    progress (``active``, 0 once finished), drops and faults by reason, requests and tokens."""
+
+    name: str
+    type: str
+    rows_in: int = 0
+    rows_out: int = 0
+    active: int = 0
+    drops: Mapping[str, int] = field(default_factory=dict)
+    faults: Mapping[str, int] = field(default_factory=dict)
+    calls: int = 0
+    cached_samples: int = 0
+    sent_samples: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready copy."""
+        return {
+            "block": self.name,
+            "type": self.type,
+            "rows_in": self.rows_in,
+            "rows_out": self.rows_out,
+            "drops": dict(self.drops),
+            "faults": dict(self.faults),
+            "llm_calls": self.calls,
+            "cached_samples": self.cached_samples,
+            "sent_samples": self.sent_samples,
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": self.completion_tokens,
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> BlockReport:
+        """The counters :meth:`as_dict` wrote (KeyError/TypeError/ValueError when not)."""
+        return cls(
+            str(d["block"]),
+            str(d["type"]),
+            int(d["rows_in"]),
+            int(d["rows_out"]),
+            0,
+            {str(k): int(v) for k, v in dict(d.get("drops", {})).items()},
+            {str(k): int(v) for k, v in dict(d.get("faults", {})).items()},
+            int(d.get("llm_calls", 0)),
+            int(d.get("cached_samples", 0)),
+            int(d.get("sent_samples", 0)),
+            int(d.get("prompt_tokens", 0)),
+            int(d.get("completion_tokens", 0)),
+        )
+
+    def __add__(self, other: BlockReport) -> BlockReport:
+        """The counters of two shards of one leaf, summed."""
+        return replace(
+            self,
+            rows_in=self.rows_in + other.rows_in,
+            rows_out=self.rows_out + other.rows_out,
+            active=self.active + other.active,
+            drops=dict(Counter(self.drops) + Counter(other.drops)),
+            faults=dict(Counter(self.faults) + Counter(other.faults)),
+            calls=self.calls + other.calls,
+            cached_samples=self.cached_samples + other.cached_samples,
+            sent_samples=self.sent_samples + other.sent_samples,
+            prompt_tokens=self.prompt_tokens + other.prompt_tokens,
+            completion_tokens=self.completion_tokens + other.completion_tokens,
+        )
+
+
+def sum_blocks(shards: Iterable[Iterable[BlockReport]]) -> list[BlockReport]:
+    """Per block, the counters of several shards of one pipeline, summed (block order kept)."""
+    total: dict[str, BlockReport] = {}
+    for blocks in shards:
+        for b in blocks:
+            total[b.name] = total[b.name] + b if b.name in total else b
+    return list(total.values())
+
+
+@dataclass(frozen=True)
+class TeacherReport:
+    """What the teacher client did: requests, retries, errors, tokens, and for a live view the
+    requests in flight and the limiter's limit."""
+
+    requests: int = 0
+    retries: int = 0
+    errors: int = 0
+    throttled: int = 0
+    timeouts: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    sequences: int = 0
+    #: From the first request to the last reply.
+    generating_seconds: float = 0.0
+    inflight: int = 0
+    limit: float = 0.0
+    peak_limit: float = 0.0
 
 
 @dataclass
 class LeafReport:
-    """One leaf: seed rows in, generated rows out, and each block's counters."""
+    """One leaf: seed rows in, generated rows out, and each block's counters (summed over the
+    leaf's shards); ``outputs`` are the shards' row files."""
 
     leaf: str
     kind: str
     pipeline: str
     rows_in: int
     rows_out: int = 0
-    blocks: list[BlockStats] = field(default_factory=list)
+    blocks: list[BlockReport] = field(default_factory=list)
     resumed: bool = False
     error: str | None = None
-    output: str | None = None
+    outputs: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        """A JSON-ready copy."""
+        """A JSON-ready copy (``output``: the one row file of a leaf run as one shard)."""
         return {
             "leaf": self.leaf,
             "kind": self.kind,
@@ -44,7 +145,8 @@ class LeafReport:
             "rows_out": self.rows_out,
             "resumed": self.resumed,
             "error": self.error,
-            "output": self.output,
+            "output": self.outputs[0] if len(self.outputs) == 1 else None,
+            "outputs": list(self.outputs),
             "blocks": [b.as_dict() for b in self.blocks],
         }
 
@@ -98,18 +200,18 @@ class RunReport:
                 total.update({f"{b.name}: {k}": v for k, v in b.faults.items()})
         return total
 
-    def add_client(self, stats: ClientStats) -> None:
-        """Takes the client's counters."""
-        self.requests += stats.requests
-        self.retries += stats.retries
-        self.errors += stats.errors
-        self.throttled += stats.throttled
-        self.timeouts += stats.timeouts
-        self.prompt_tokens += stats.prompt_tokens
-        self.completion_tokens += stats.completion_tokens
-        self.sequences += stats.sequences
-        if stats.first_request is not None and stats.last_reply is not None:
-            self.generating_seconds += stats.last_reply - stats.first_request
+    def add_teacher(self, teacher: TeacherReport) -> None:
+        """Takes the teacher client's counters."""
+        self.requests += teacher.requests
+        self.retries += teacher.retries
+        self.errors += teacher.errors
+        self.throttled += teacher.throttled
+        self.timeouts += teacher.timeouts
+        self.prompt_tokens += teacher.prompt_tokens
+        self.completion_tokens += teacher.completion_tokens
+        self.sequences += teacher.sequences
+        self.generating_seconds += teacher.generating_seconds
+        self.peak_concurrency = max(self.peak_concurrency, teacher.peak_limit)
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready copy."""
@@ -148,91 +250,3 @@ class RunReport:
     def write(self, path: str | Path) -> None:
         """Writes the report as JSON."""
         atomic_write_text(path, json.dumps(self.as_dict(), indent=2) + "\n")
-
-    def render(self, console: Console) -> None:
-        """Prints the report as tables."""
-        from rich.table import Table
-
-        table = Table(title="Generation", show_lines=False)
-        for col in ("leaf / block", "rows in", "rows out", "dropped", "faults", "requests"):
-            if col == "leaf / block":
-                table.add_column(col, overflow="fold")  # a leaf's name is never cut
-            else:
-                table.add_column(col, justify="right")
-        for leaf in self.leaves:
-            status = " (resumed)" if leaf.resumed else ""
-            style = "red" if leaf.rows_out == 0 or leaf.error else "bold"
-            table.add_row(
-                f"[{style}]{leaf.leaf}[/] [dim]{leaf.kind}{status}[/]",
-                str(leaf.rows_in),
-                str(leaf.rows_out),
-                "",
-                "",
-                "",
-            )
-            for b in leaf.blocks:
-                table.add_row(
-                    f"  {b.name}",
-                    str(b.rows_in),
-                    str(b.rows_out),
-                    str(sum(b.drops.values()) or ""),
-                    str(sum(b.faults.values()) or ""),
-                    str(b.sent_samples or ""),
-                )
-        console.print(table)
-        drops, faults = self.drops, self.faults
-        for title, counts in (("Dropped", drops), ("Faults (skipped)", faults)):
-            if counts:
-                console.print(f"[bold]{title}:[/]")
-                for reason, count in counts.most_common():
-                    console.print(f"  {count:>6}  {reason}")
-        console.print(self._totals())
-        self._render_mixing(console)
-        self._render_errors(console)
-
-    def render_summary(self, console: Console) -> None:
-        """Prints the report in a few lines: rows, requests, errors (``--quiet``)."""
-        rows = sum(leaf.rows_out for leaf in self.leaves)
-        skipped = sum(self.faults.values())
-        dropped = sum(self.drops.values())
-        console.print(
-            f"{rows} rows generated for {len(self.leaves)} leaves ({dropped} dropped by filters, "
-            f"{skipped} skipped on faults; see report.json); {self._totals()}"
-        )
-        self._render_errors(console)
-
-    def _totals(self) -> str:
-        return (
-            f"{self.requests} requests ({self.retries} retries, {self.errors} errors, "
-            f"{self.throttled} throttled), {self.cached_samples} answers from the cache, "
-            f"{self.prompt_tokens} prompt + {self.completion_tokens} completion tokens, "
-            f"{self.seconds:.1f} s"
-        )
-
-    def _render_errors(self, console: Console) -> None:
-        for leaf in self.failed_leaves:
-            console.print(
-                f"[red]Error:[/] leaf {leaf.leaf} yielded no training rows"
-                + (f" ({leaf.error})" if leaf.error else "")
-            )
-
-    def _render_mixing(self, console: Console) -> None:
-        if not self.mixing:
-            return
-        from rich.markup import escape
-
-        from instructlab.sdg.mixclean import REASONS
-
-        removed = {name: c for name, c in self.mixing.items() if c.removed}
-        if not removed:
-            kept = ", ".join(f"{name} {c.rows_in}" for name, c in self.mixing.items())
-            console.print(f"[bold]Mixing removed nothing[/] (rows checked: {kept})")
-            return
-        console.print("[bold]Removed while mixing:[/]")
-        for name, cleaning in removed.items():
-            for reason, count in cleaning.removed.most_common():
-                examples = escape(", ".join(cleaning.examples.get(reason, [])))
-                console.print(
-                    f"  {count:>6}  {name}: {reason} ({REASONS.get(reason, reason)}; "
-                    f"of {cleaning.rows_in} rows; e.g. {examples})"
-                )

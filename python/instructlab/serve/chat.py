@@ -18,7 +18,7 @@ from instructlab.errors import FileError, ServerError
 from instructlab.fileio import atomic_write_text, read_text
 from instructlab.llm.endpoint import Endpoint
 
-__all__ = ["HELP", "ChatSession", "run_terminal"]
+__all__ = ["HELP", "ChatSession", "run_terminal", "source_lines"]
 
 HELP = """\
 Type a message and press Enter. End a line with \\ to continue on the next line.
@@ -42,6 +42,11 @@ class ChatSession:
     temperature: float | None = None
     logs_dir: Path | None = None
     messages: list[dict[str, str]] = field(default_factory=list)
+    #: With RAG: turns a question (and the tokens the conversation takes) into the prompt sent
+    #: in its place (an :class:`instructlab.rag.RagPrompt`); the history keeps the question.
+    augment: Callable[[str, int], Any] | None = None
+    #: The RAG prompt of the last question, when ``augment`` is set.
+    last_rag: Any = None
 
     def _options(self) -> dict[str, Any]:
         options: dict[str, Any] = {}
@@ -58,15 +63,18 @@ class ChatSession:
 
     def ask(self, question: str, on_text: Callable[[str], None] | None = None) -> str:
         """Sends ``question``; streams the reply to ``on_text``; returns it and keeps both turns."""
+        sent = [*self.conversation(), {"role": "user", "content": question}]
+        if self.augment is not None:
+            used = sum(len(m["content"]) for m in sent[:-1]) // 3
+            self.last_rag = self.augment(question, used)
+            sent[-1] = {"role": "user", "content": self.last_rag.content}
         self.messages.append({"role": "user", "content": question})
         try:
             if on_text is None:
-                reply = self.endpoint.chat(self.model, self.conversation(), **self._options())
+                reply = self.endpoint.chat(self.model, sent, **self._options())
             else:
                 parts = []
-                for text in self.endpoint.chat_stream(
-                    self.model, self.conversation(), **self._options()
-                ):
+                for text in self.endpoint.chat_stream(self.model, sent, **self._options()):
                     parts.append(text)
                     on_text(text)
                 reply = "".join(parts)
@@ -101,6 +109,13 @@ class ChatSession:
         self.messages = [
             {"role": str(m["role"]), "content": str(m.get("content", ""))} for m in messages
         ]
+
+
+def source_lines(passages: Any) -> list[str]:
+    """``Sources:`` and one line per passage put into the question (none: no lines)."""
+    if not passages:
+        return []
+    return ["Sources:"] + [f"  [{n}] {p.source}" for n, p in enumerate(passages, 1)]
 
 
 def _read_message(read: Callable[[str], str], multiline: bool) -> str:
@@ -198,6 +213,9 @@ def run_terminal(session: ChatSession, read: Callable[[str], str] | None = None)
         try:
             session.ask(text, lambda t: console.print(t, end="", markup=False, soft_wrap=True))
             console.print()
+            if session.last_rag is not None:
+                for line in source_lines(session.last_rag.used):
+                    console.print(line, style="dim", markup=False)
         except KeyboardInterrupt:
             console.print("\n[interrupted]", style="yellow", markup=False)
         except ServerError as exc:

@@ -7,6 +7,7 @@ Engines (llama.cpp, transformers) push :class:`Delta` and :class:`Finish` events
 
 from __future__ import annotations
 
+import json
 import queue
 import threading
 from collections.abc import Iterator
@@ -14,13 +15,16 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 __all__ = [
+    "Constraint",
     "Delta",
     "Engine",
     "EngineError",
     "Finish",
     "Generation",
     "SamplingParams",
+    "Scored",
     "StopMatcher",
+    "TokenLogprob",
 ]
 
 
@@ -30,6 +34,45 @@ class EngineError(Exception):
     def __init__(self, message: str, status: int = 400) -> None:
         super().__init__(message)
         self.status = status
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """Constrained sampling a request asks for: a llama.cpp grammar (GBNF, the ``grammar`` field
+    of llama.cpp's server) or a JSON schema (OpenAI's ``response_format``; ``json_object`` is the
+    schema of any object). Engines that cannot constrain refuse a request that carries one."""
+
+    kind: str  # "gbnf" or "json_schema"
+    #: The grammar's text, or the schema as JSON text.
+    text: str
+
+    @classmethod
+    def from_request(cls, body: dict[str, Any]) -> Constraint | None:
+        """The constraint of a request body, checked (None: free text)."""
+        grammar = body.get("grammar")
+        fmt = body.get("response_format")
+        if fmt is not None and not isinstance(fmt, dict):
+            raise EngineError("'response_format' must be an object")
+        kind = (fmt or {}).get("type", "text")
+        if kind not in ("text", "json_object", "json_schema"):
+            raise EngineError(
+                "'response_format.type' must be 'text', 'json_object' or 'json_schema'"
+            )
+        if grammar is not None and kind != "text":
+            raise EngineError("give 'grammar' or 'response_format', not both")
+        if grammar is not None:
+            if not isinstance(grammar, str) or not grammar.strip():
+                raise EngineError("'grammar' must be a non-empty GBNF grammar")
+            return cls("gbnf", grammar)
+        if kind == "text":
+            return None
+        schema: Any = {"type": "object"}
+        if kind == "json_schema":
+            spec = (fmt or {}).get("json_schema")
+            schema = spec.get("schema") if isinstance(spec, dict) else None
+            if not isinstance(schema, dict):
+                raise EngineError("'response_format.json_schema.schema' must be a JSON schema")
+        return cls("json_schema", json.dumps(schema))
 
 
 @dataclass
@@ -47,6 +90,8 @@ class SamplingParams:
     seed: int | None = None
     stop: list[str] = field(default_factory=list)
     n: int = 1
+    #: Constrained sampling (a grammar or a JSON schema); None: free text.
+    constraint: Constraint | None = None
 
     @classmethod
     def from_request(cls, body: dict[str, Any], default_max_tokens: int | None) -> SamplingParams:
@@ -94,6 +139,7 @@ class SamplingParams:
             seed=integer("seed", None, 0),
             stop=stops,
             n=integer("n", 1, 1) or 1,
+            constraint=Constraint.from_request(body),
         )
 
 
@@ -114,6 +160,25 @@ class Finish:
     completion_tokens: int
 
 
+@dataclass(frozen=True)
+class TokenLogprob:
+    """One token of a scored text: its text, where it starts (in characters), its
+    log-probability given the tokens before it (None for the first) and the ``top`` most likely
+    tokens at its place."""
+
+    token: str
+    offset: int
+    logprob: float | None
+    top: dict[str, float] | None = None
+
+
+@dataclass(frozen=True)
+class Scored:
+    """The tokens of a text scored by :meth:`score` (an engine's optional method)."""
+
+    tokens: tuple[TokenLogprob, ...]
+
+
 _END = object()
 
 
@@ -127,7 +192,7 @@ class Generation:
         self._cancelled = threading.Event()
 
     # Engine side.
-    def put(self, event: Delta | Finish) -> None:
+    def put(self, event: Delta | Finish | Scored) -> None:
         """Hands an event to the reader."""
         self._events.put(event)
 
@@ -151,13 +216,19 @@ class Generation:
         self._cancelled.set()
 
     def __iter__(self) -> Iterator[Delta | Finish]:
+        for event in self.events():
+            assert isinstance(event, Delta | Finish)
+            yield event
+
+    def events(self) -> Iterator[Delta | Finish | Scored]:
+        """Every event, :class:`Scored` included (a scoring request yields only that)."""
         while True:
             event = self._events.get()
             if event is _END:
                 return
             if isinstance(event, EngineError):
                 raise event
-            assert isinstance(event, Delta | Finish)
+            assert isinstance(event, Delta | Finish | Scored)
             yield event
 
 
@@ -178,6 +249,10 @@ class Engine(Protocol):
     def generate(self, prompt: str, params: SamplingParams) -> Generation:
         """Starts generating ``params.n`` completions of ``prompt``."""
         ...
+
+    # Optional: ``score(text: str, top: int) -> list[TokenLogprob]``, every token of ``text``
+    # with its log-probability (what ``echo`` + ``logprobs`` return). The HTTP layer looks for
+    # it with ``getattr``; an engine without it answers such requests with HTTP 400.
 
 
 class StopMatcher:

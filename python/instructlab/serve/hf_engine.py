@@ -20,6 +20,7 @@ from instructlab.serve.generation import (
     Generation,
     SamplingParams,
     StopMatcher,
+    TokenLogprob,
 )
 
 
@@ -71,8 +72,45 @@ class TransformersEngine:
         """The prompt for a conversation, through the model's chat template."""
         return self._template.render(messages)
 
+    def score(self, text: str, top: int = 0) -> list[TokenLogprob]:
+        """Every token of ``text`` with its log-probability given the ones before it (the first
+        has none) and its ``top`` likeliest alternatives: one forward pass."""
+        torch = self._torch
+        encoded = self._tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
+        ids: list[int] = list(encoded["input_ids"])
+        if not ids:
+            raise EngineError("the prompt is empty")
+        if len(ids) > self._ctx:
+            raise EngineError(
+                f"the prompt has {len(ids)} tokens; this server's context holds {self._ctx}"
+            )
+        with self._lock, torch.no_grad():
+            logits = self._model(torch.tensor([ids], device=self._device)).logits[0]
+            logprobs = torch.log_softmax(logits.float(), dim=-1)
+        out: list[TokenLogprob] = []
+        for pos, (token, (start, end)) in enumerate(
+            zip(ids, encoded["offset_mapping"], strict=True)
+        ):
+            logprob = None
+            best = None
+            if pos > 0:
+                logprob = float(logprobs[pos - 1, token])
+                if top > 0:
+                    values, indices = torch.topk(logprobs[pos - 1], top)
+                    best = {
+                        str(self._tokenizer.decode([int(i)])): float(v)
+                        for v, i in zip(values.tolist(), indices.tolist(), strict=True)
+                    }
+            piece = text[start:end] if end > start else str(self._tokenizer.decode([token]))
+            out.append(TokenLogprob(piece, int(start), logprob, best))
+        return out
+
     def generate(self, prompt: str, params: SamplingParams) -> Generation:
         """Generates all ``n`` completions, then returns them as one finished generation."""
+        if params.constraint is not None:
+            raise EngineError(
+                "constrained output ('grammar', 'response_format') needs the llama.cpp backend"
+            )
         torch = self._torch
         ids = self._tokenizer(prompt, return_tensors="pt", add_special_tokens=False).input_ids
         if ids.shape[1] == 0:

@@ -28,7 +28,9 @@ from instructlab.serve.generation import (
     Finish,
     Generation,
     SamplingParams,
+    Scored,
     StopMatcher,
+    TokenLogprob,
 )
 
 log = logging.getLogger(__name__)
@@ -74,9 +76,19 @@ class _Request:
     tokens: list[int]
     params: SamplingParams
     max_new: int
+    #: The GBNF grammar that constrains every sequence of the request (None: free text).
+    grammar: bytes | None = None
     seqs: list[_Seq] = field(default_factory=list)
     prefilled: int = 0
     prompt_logits_index: int = -1
+    #: A scoring request (``score``): the top alternatives wanted per token, else None.
+    score_top: int | None = None
+    #: (prompt position, batch index) of this step's tokens whose logits are read.
+    score_rows: list[tuple[int, int]] = field(default_factory=list)
+    #: prompt position -> (log-probability of the next token, top alternatives)
+    scores: dict[int, tuple[float, dict[int, float]]] = field(default_factory=dict)
+    #: Tokens the tokenizer added (a BOS the text did not hold): scored, never listed.
+    added: int = 0
 
 
 class LlamaEngine:
@@ -181,6 +193,33 @@ class LlamaEngine:
             n = lc.llama_tokenize(self._vocab, data, len(data), buf, size, add_bos, True)
         return list(buf[:n])
 
+    def score(self, text: str, top: int = 0) -> list[TokenLogprob]:
+        """Every token of ``text`` with its log-probability given the ones before it (the
+        first has none) and its ``top`` likeliest alternatives: a prompt prefilled with the
+        logits of every position kept, nothing generated."""
+        tokens = self.tokenize(text)
+        if not tokens:
+            raise EngineError("the prompt is empty")
+        if len(tokens) > self.context_size:
+            raise EngineError(
+                f"the prompt has {len(tokens)} tokens; this server's context holds "
+                f"{self.context_size}"
+            )
+        added = int(self._add_bos and tokens[0] == self._lc.llama_vocab_bos(self._vocab))
+        added = added if not (self.bos_text and text.startswith(self.bos_text)) else 0
+        request = _Request(Generation(len(tokens), 1), tokens, SamplingParams(), 0)
+        request.score_top = max(0, top)
+        request.added = added
+        with self._cond:
+            if self._stopping:
+                raise EngineError("the server is shutting down", 503)
+            self._waiting.append(request)
+            self._cond.notify()
+        for event in request.generation.events():
+            if isinstance(event, Scored):
+                return list(event.tokens)
+        raise EngineError("the scoring request ended without a result", 500)
+
     def generate(self, prompt: str, params: SamplingParams) -> Generation:
         """Queues a request; its events arrive on the returned :class:`Generation`."""
         if params.n > self.parallel:
@@ -195,7 +234,8 @@ class LlamaEngine:
                 f"{self.context_size}"
             )
         max_new = room if params.max_tokens is None else min(params.max_tokens, room)
-        request = _Request(Generation(len(tokens), params.n), tokens, params, max_new)
+        grammar = self._grammar(params)
+        request = _Request(Generation(len(tokens), params.n), tokens, params, max_new, grammar)
         with self._cond:
             if self._stopping:
                 raise EngineError("the server is shutting down", 503)
@@ -229,9 +269,37 @@ class LlamaEngine:
             n = self._lc.llama_token_to_piece(self._vocab, token, buf, -n, 0, special)
         return buf.raw[:n]
 
-    def _sampler(self, params: SamplingParams, index: int) -> Any:
+    def _grammar(self, params: SamplingParams) -> bytes | None:
+        """The request's constraint as GBNF text llama.cpp accepts (checked here, in the HTTP
+        thread, so a bad grammar is the client's HTTP 400, not the scheduler's failure)."""
+        constraint = params.constraint
+        if constraint is None:
+            return None
+        text = constraint.text
+        if constraint.kind == "json_schema":
+            from llama_cpp.llama_grammar import LlamaGrammar
+
+            try:
+                text = LlamaGrammar.from_json_schema(constraint.text, verbose=False)._grammar
+            except Exception as exc:  # the converter raises anything on a schema it cannot do
+                raise EngineError(
+                    f"'response_format': cannot constrain to this schema: {exc}"
+                ) from None
+        grammar = text.encode("utf-8")
+        probe = self._lc.llama_sampler_init_grammar(self._vocab, grammar, b"root")
+        if not probe:
+            raise EngineError("'grammar': llama.cpp cannot parse it (GBNF with a 'root' rule)")
+        self._lc.llama_sampler_free(probe)
+        return grammar
+
+    def _sampler(self, params: SamplingParams, index: int, grammar: bytes | None = None) -> Any:
         lc = self._lc
         chain = lc.llama_sampler_chain_init(lc.llama_sampler_chain_default_params())
+        if grammar is not None:
+            # First in the chain: every later sampler only sees tokens the grammar allows.
+            lc.llama_sampler_chain_add(
+                chain, lc.llama_sampler_init_grammar(self._vocab, grammar, b"root")
+            )
         if (
             params.repeat_penalty != 1.0
             or params.frequency_penalty != 0.0
@@ -276,7 +344,7 @@ class LlamaEngine:
                     _Seq(
                         slot=self._free_slots.pop(0),
                         index=index,
-                        sampler=self._sampler(request.params, index),
+                        sampler=self._sampler(request.params, index, request.grammar),
                         decoder=codecs.getincrementaldecoder("utf-8")("replace"),
                         stops=StopMatcher(request.params.stop),
                     )
@@ -349,12 +417,16 @@ class LlamaEngine:
                 continue
             take = min(self.batch_size - n, len(request.tokens) - start)
             slot = request.seqs[0].slot
+            scoring = request.score_top is not None
+            request.score_rows.clear()
             for i in range(take):
                 pos = start + i
                 last = pos == len(request.tokens) - 1
-                self._add(n, request.tokens[pos], pos, slot, last)
+                self._add(n, request.tokens[pos], pos, slot, last or scoring)
                 if last:
                     request.prompt_logits_index = n
+                if scoring and not last:
+                    request.score_rows.append((pos, n))
                 n += 1
             request.prefilled += take
             if request.prefilled == len(request.tokens):
@@ -372,7 +444,14 @@ class LlamaEngine:
             for request in involved.values():
                 self._drop(request, EngineError(f"llama_decode failed (code {rc})", 500))
             return
+        for request in self._active:
+            if request.score_rows:
+                self._read_scores(request)
         for request in finishing_prompt:
+            if request.score_top is not None:
+                request.generation.put(Scored(self._scored(request)))
+                self._drop(request)
+                continue
             first = request.seqs[0]
             for seq in request.seqs[1:]:
                 lc.llama_memory_seq_cp(self._memory, first.slot, seq.slot, -1, -1)
@@ -389,6 +468,49 @@ class LlamaEngine:
         for request in [r for r in self._active if all(s.done for s in r.seqs)]:
             self._active.remove(request)
             request.generation.close()
+
+    def _read_scores(self, request: _Request) -> None:
+        """The log-probability of each next prompt token at this step's scored positions."""
+        import numpy as np
+
+        lc = self._lc
+        rows = np.stack(
+            [
+                np.ctypeslib.as_array(lc.llama_get_logits_ith(self._ctx, index), (self.n_vocab,))
+                for _, index in request.score_rows
+            ]
+        ).astype(np.float64)
+        peak = rows.max(axis=1, keepdims=True)
+        logz = peak[:, 0] + np.log(np.exp(rows - peak).sum(axis=1))
+        nexts = [request.tokens[pos + 1] for pos, _ in request.score_rows]
+        chosen = rows[np.arange(len(nexts)), nexts] - logz
+        top = request.score_top or 0
+        for k, (pos, _) in enumerate(request.score_rows):
+            best: dict[int, float] = {}
+            if top:
+                ids = np.argpartition(-rows[k], top)[:top]
+                best = {int(t): float(rows[k, t] - logz[k]) for t in ids}
+            request.scores[pos] = (float(chosen[k]), best)
+        request.score_rows.clear()
+
+    def _scored(self, request: _Request) -> tuple[TokenLogprob, ...]:
+        decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        out: list[TokenLogprob] = []
+        offset = 0
+        for pos, token in enumerate(request.tokens):
+            piece = self._piece_bytes(token, special=True) if pos >= request.added else b""
+            text = decoder.decode(piece)
+            if pos >= request.added:
+                logprob = None
+                top = None
+                if pos > 0:
+                    logprob, alternatives = request.scores[pos - 1]
+                    if request.score_top:
+                        top = {self._piece(t, special=True): v for t, v in alternatives.items()}
+                token_text = piece.decode("utf-8", "replace")
+                out.append(TokenLogprob(token_text, offset, logprob, top))
+            offset += len(text)
+        return tuple(out)
 
     def _emit(self, request: _Request, seq: _Seq, token: int) -> None:
         generation = request.generation

@@ -3,6 +3,13 @@
 Standard library only (``http.server``): one thread per connection, the engine batches the work.
 Routes: ``GET /v1/models``, ``GET /health``, ``POST /v1/completions``, ``POST /v1/chat/completions``
 (both with ``stream``). An API key, when set, must come as ``Authorization: Bearer KEY``.
+
+``/v1/completions`` also takes ``echo`` (the prompt comes back before the completion) and
+``logprobs`` (N: every returned token's log-probability and its N likeliest alternatives, in
+OpenAI's legacy shape: ``tokens``, ``token_logprobs``, ``top_logprobs``, ``text_offset``), with
+``max_tokens: 0`` for the prompt alone: what log-likelihood evaluation (MMLU) needs. The engine
+computes them with its optional ``score`` method, over the prompt and completion text; not with
+``stream``.
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ from instructlab.serve.generation import (
     Finish,
     Generation,
     SamplingParams,
+    TokenLogprob,
 )
 
 log = logging.getLogger(__name__)
@@ -179,6 +187,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _complete(self, body: dict[str, Any], chat: bool) -> None:
         engine = self.server.engine
+        echo, logprobs = (False, None) if chat else _echo_and_logprobs(body)
+        if echo or logprobs is not None:
+            self._complete_scored(body, echo, logprobs)
+            return
         params = SamplingParams.from_request(body, None)
         if chat:
             messages: list[dict[str, Any]] = check_messages(body.get("messages"))
@@ -187,12 +199,7 @@ class _Handler(BaseHTTPRequestHandler):
             except ChatTemplateError as exc:
                 raise EngineError(str(exc)) from None
         else:
-            raw = body.get("prompt")
-            if isinstance(raw, list) and len(raw) == 1 and isinstance(raw[0], str):
-                raw = raw[0]
-            if not isinstance(raw, str):
-                raise EngineError("'prompt' must be a string (or a list holding one string)")
-            prompt = raw
+            prompt = _prompt_of(body)
         generation = engine.generate(prompt, params)
         watch = _ClientWatch(self.connection, generation)
         try:
@@ -205,6 +212,58 @@ class _Handler(BaseHTTPRequestHandler):
             raise
         finally:
             watch.stop()
+
+    def _complete_scored(self, body: dict[str, Any], echo: bool, logprobs: int | None) -> None:
+        """A completion with ``echo`` and/or ``logprobs`` (never streamed)."""
+        engine = self.server.engine
+        score = getattr(engine, "score", None)
+        if logprobs is not None and score is None:
+            raise EngineError("this server's engine does not return logprobs")
+        if body.get("stream"):
+            raise EngineError("'echo' and 'logprobs' are not supported with 'stream'")
+        prompt = _prompt_of(body)
+        only_prompt = echo and body.get("max_tokens") == 0
+        if only_prompt:
+            params = SamplingParams.from_request({**body, "max_tokens": None}, None)
+            texts, reasons, prompt_tokens, completion_tokens = [""] * params.n, ["length"], 0, 0
+            reasons *= params.n
+        else:
+            params = SamplingParams.from_request(body, None)
+            generation = engine.generate(prompt, params)
+            watch = _ClientWatch(self.connection, generation)
+            try:
+                texts, reasons, completion_tokens = _collect(generation)
+            finally:
+                watch.stop()
+            prompt_tokens = generation.prompt_tokens
+        choices: list[dict[str, Any]] = []
+        for i, text in enumerate(texts):
+            entry: dict[str, Any] = {
+                "index": i,
+                "text": prompt + text if echo else text,
+                "logprobs": None,
+                "finish_reason": reasons[i],
+            }
+            if logprobs is not None:
+                assert score is not None
+                scored: list[TokenLogprob] = score(prompt + text, logprobs)
+                if only_prompt:
+                    prompt_tokens = len(scored)
+                if not echo:
+                    scored = [t for t in scored if t.offset >= len(prompt)]
+                entry["logprobs"] = _legacy_logprobs(scored, logprobs)
+            choices.append(entry)
+        self._send_json(
+            HTTPStatus.OK,
+            {
+                "id": "cmpl-" + uuid.uuid4().hex,
+                "object": "text_completion",
+                "created": int(time.time()),
+                "model": engine.model_id,
+                "choices": choices,
+                "usage": _usage(prompt_tokens, completion_tokens),
+            },
+        )
 
     def _whole(self, generation: Generation, chat: bool) -> None:
         texts = [""] * generation.n
@@ -295,6 +354,55 @@ class _Handler(BaseHTTPRequestHandler):
             chunk([], usage=_usage(generation.prompt_tokens, completion_tokens))
         self.wfile.write(b"data: [DONE]\n\n")
         self.wfile.flush()
+
+
+def _prompt_of(body: dict[str, Any]) -> str:
+    raw = body.get("prompt")
+    if isinstance(raw, list) and len(raw) == 1 and isinstance(raw[0], str):
+        raw = raw[0]
+    if not isinstance(raw, str):
+        raise EngineError("'prompt' must be a string (or a list holding one string)")
+    return raw
+
+
+def _echo_and_logprobs(body: dict[str, Any]) -> tuple[bool, int | None]:
+    """``echo`` and ``logprobs`` of a completions request, checked (``logprobs`` 0 to 20)."""
+    echo = body.get("echo", False)
+    if not isinstance(echo, bool):
+        raise EngineError("'echo' must be true or false")
+    logprobs = body.get("logprobs")
+    if logprobs is None or logprobs is False:
+        return echo, None
+    if logprobs is True:
+        return echo, 0
+    if isinstance(logprobs, bool) or not isinstance(logprobs, int) or not 0 <= logprobs <= 20:
+        raise EngineError("'logprobs' must be an integer from 0 to 20")
+    if echo is False and body.get("max_tokens") == 0:
+        raise EngineError("'max_tokens' 0 needs 'echo': true")
+    return echo, logprobs
+
+
+def _collect(generation: Generation) -> tuple[list[str], list[str], int]:
+    texts = [""] * generation.n
+    reasons = ["stop"] * generation.n
+    tokens = 0
+    for event in generation:
+        if isinstance(event, Delta):
+            texts[event.index] += event.text
+        else:
+            reasons[event.index] = event.reason
+            tokens += event.completion_tokens
+    return texts, reasons, tokens
+
+
+def _legacy_logprobs(tokens: list[TokenLogprob], top: int) -> dict[str, Any]:
+    """OpenAI's legacy completions ``logprobs`` object."""
+    return {
+        "tokens": [t.token for t in tokens],
+        "token_logprobs": [t.logprob for t in tokens],
+        "top_logprobs": [t.top if t.logprob is not None and top else None for t in tokens],
+        "text_offset": [t.offset for t in tokens],
+    }
 
 
 def _events(generation: Generation) -> Iterable[Delta | Finish | EngineError]:

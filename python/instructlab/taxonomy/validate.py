@@ -9,7 +9,7 @@ from typing import cast
 
 from instructlab import _native
 from instructlab.errors import FileError
-from instructlab.fileio import read_text
+from instructlab.fileio import check_dir, read_text
 from instructlab.taxonomy.documents import DocumentCache, DocumentError
 from instructlab.taxonomy.leaf import Document, Leaf, LeafKind
 from instructlab.taxonomy.report import Problem, Severity, ValidationReport
@@ -32,8 +32,9 @@ def validate_taxonomy(
     file; problems in the taxonomy itself are in the report, never raised.
     """
     if not root.is_dir():
+        check_dir(root, "taxonomy folder")  # a file in the way is named as such
         raise FileError(
-            str(root), "the taxonomy directory does not exist (create it with `ilab taxonomy init`)"
+            str(root), "the taxonomy folder does not exist (create it with `ilab taxonomy init`)"
         )
     rules_text: str | None = None
     if yaml_rules is not None:

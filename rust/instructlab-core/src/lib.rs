@@ -12,8 +12,10 @@ pub mod yaml;
 
 pub mod decontam;
 pub mod dedup;
+pub mod embed;
 pub mod filter;
 pub mod interrupt;
+pub mod rag;
 pub mod text;
 
 pub use error::{Error, Location, Result};

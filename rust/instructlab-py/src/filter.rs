@@ -27,19 +27,42 @@ fn count(slot: &mut Option<usize>, key: &str, value: &Bound<'_, PyAny>) -> PyRes
     Ok(())
 }
 
-/// A number setting (a ratio, a length): `None` (off) or a number, named `key` in messages.
-fn number(slot: &mut Option<f64>, key: &str, value: &Bound<'_, PyAny>) -> PyResult<()> {
+/// Fractions of a text (of its lines, words, characters): from 0 to 1.
+const FRACTION: (f64, f64) = (0.0, 1.0);
+/// Lengths and ratios that may exceed 1 (symbols per word, characters per word).
+const NON_NEGATIVE: (f64, f64) = (0.0, f64::INFINITY);
+
+/// A number setting: `None` (off) or a number within `range`, named `key` in messages.
+fn number(
+    slot: &mut Option<f64>,
+    key: &str,
+    value: &Bound<'_, PyAny>,
+    range: (f64, f64),
+) -> PyResult<()> {
     *slot = if value.is_none() {
         None
     } else {
-        Some(value.extract::<f64>().map_err(|_| {
-            invalid(
-                key,
-                format!("expected a number or None, got {}", describe(value)),
-            )
-        })?)
+        Some(bounded(key, value, range)?)
     };
     Ok(())
+}
+
+fn bounded(key: &str, value: &Bound<'_, PyAny>, (low, high): (f64, f64)) -> PyResult<f64> {
+    let number = value.extract::<f64>().map_err(|_| {
+        invalid(
+            key,
+            format!("expected a number or None, got {}", describe(value)),
+        )
+    })?;
+    if number.is_nan() || number < low || number > high {
+        let allowed = if high.is_finite() {
+            format!("from {low} to {high}")
+        } else {
+            format!("at least {low}")
+        };
+        return Err(invalid(key, format!("must be {allowed}, got {number}")).into());
+    }
+    Ok(number)
 }
 
 /// An n-gram setting: `None` (off) or a list of `(n, fraction)` pairs, named `key` in messages.
@@ -47,7 +70,7 @@ fn ngram_fractions(key: &str, value: &Bound<'_, PyAny>) -> PyResult<Vec<(usize, 
     if value.is_none() {
         return Ok(Vec::new());
     }
-    let pairs: Vec<(Bound<'_, PyAny>, f64)> = value.extract().map_err(|_| {
+    let shape = || {
         invalid(
             key,
             format!(
@@ -55,10 +78,18 @@ fn ngram_fractions(key: &str, value: &Bound<'_, PyAny>) -> PyResult<Vec<(usize, 
                 describe(value)
             ),
         )
-    })?;
+    };
+    // Lists or tuples alike: `--set top_ngrams=[[2, 0.2]]` arrives as JSON lists.
+    let pairs: Vec<Vec<Bound<'_, PyAny>>> = value.extract().map_err(|_| shape())?;
     pairs
         .into_iter()
-        .map(|(n, fraction)| Ok((int(&n, key, 1..=usize::MAX)?, fraction)))
+        .map(|pair| match pair.as_slice() {
+            [n, fraction] => Ok((
+                int(n, key, 1..=usize::MAX)?,
+                bounded(key, fraction, FRACTION)?,
+            )),
+            _ => Err(shape().into()),
+        })
         .collect()
 }
 
@@ -91,24 +122,24 @@ fn config(preset: &str, overrides: Option<&Bound<'_, PyDict>>) -> PyResult<Filte
             "max_words" => count(&mut c.max_words, k, v)?,
             "min_tokens" => count(&mut c.min_tokens, k, v)?,
             "max_tokens" => count(&mut c.max_tokens, k, v)?,
-            "min_avg_word_length" => number(&mut c.min_avg_word_length, k, v)?,
-            "max_avg_word_length" => number(&mut c.max_avg_word_length, k, v)?,
-            "max_symbol_word_ratio" => number(&mut c.max_symbol_word_ratio, k, v)?,
-            "max_bullet_lines_ratio" => number(&mut c.max_bullet_lines_ratio, k, v)?,
-            "max_ellipsis_lines_ratio" => number(&mut c.max_ellipsis_lines_ratio, k, v)?,
-            "min_alpha_words_ratio" => number(&mut c.min_alpha_words_ratio, k, v)?,
+            "min_avg_word_length" => number(&mut c.min_avg_word_length, k, v, NON_NEGATIVE)?,
+            "max_avg_word_length" => number(&mut c.max_avg_word_length, k, v, NON_NEGATIVE)?,
+            "max_symbol_word_ratio" => number(&mut c.max_symbol_word_ratio, k, v, NON_NEGATIVE)?,
+            "max_bullet_lines_ratio" => number(&mut c.max_bullet_lines_ratio, k, v, FRACTION)?,
+            "max_ellipsis_lines_ratio" => number(&mut c.max_ellipsis_lines_ratio, k, v, FRACTION)?,
+            "min_alpha_words_ratio" => number(&mut c.min_alpha_words_ratio, k, v, FRACTION)?,
             "min_stop_words" => count(&mut c.min_stop_words, k, v)?,
-            "max_non_alnum_ratio" => number(&mut c.max_non_alnum_ratio, k, v)?,
-            "max_duplicate_lines" => number(&mut c.max_duplicate_lines, k, v)?,
-            "max_duplicate_paragraphs" => number(&mut c.max_duplicate_paragraphs, k, v)?,
-            "max_duplicate_line_chars" => number(&mut c.max_duplicate_line_chars, k, v)?,
+            "max_non_alnum_ratio" => number(&mut c.max_non_alnum_ratio, k, v, FRACTION)?,
+            "max_duplicate_lines" => number(&mut c.max_duplicate_lines, k, v, FRACTION)?,
+            "max_duplicate_paragraphs" => number(&mut c.max_duplicate_paragraphs, k, v, FRACTION)?,
+            "max_duplicate_line_chars" => number(&mut c.max_duplicate_line_chars, k, v, FRACTION)?,
             "max_duplicate_paragraph_chars" => {
-                number(&mut c.max_duplicate_paragraph_chars, k, v)?;
+                number(&mut c.max_duplicate_paragraph_chars, k, v, FRACTION)?;
             }
             "top_ngrams" => c.top_ngrams = ngram_fractions(k, v)?,
             "duplicate_ngrams" => c.duplicate_ngrams = ngram_fractions(k, v)?,
             "truncated_min_words" => count(&mut c.truncated_min_words, k, v)?,
-            "max_echo_similarity" => number(&mut c.max_echo_similarity, k, v)?,
+            "max_echo_similarity" => number(&mut c.max_echo_similarity, k, v, FRACTION)?,
             other => {
                 let known: Vec<String> = settings(overrides.py(), &FilterConfig::default())?
                     .keys()

@@ -14,8 +14,10 @@ mod arrow;
 mod bytes;
 mod decontam;
 mod dedup;
+mod embed;
 mod filter;
 mod interrupt;
+mod rag;
 mod text;
 
 use pyo3::prelude::*;
@@ -29,6 +31,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(yaml::load_yaml_located, m)?)?;
     m.add_function(wrap_pyfunction!(taxonomy::check_taxonomy, m)?)?;
     m.add_function(wrap_pyfunction!(taxonomy::changed_files, m)?)?;
+    m.add_function(wrap_pyfunction!(taxonomy::qna_files_at, m)?)?;
     m.add_function(wrap_pyfunction!(taxonomy::lint_yaml, m)?)?;
     m.add_function(wrap_pyfunction!(text::normalize_text, m)?)?;
     m.add_function(wrap_pyfunction!(dedup::exact_dedup, m)?)?;
@@ -42,5 +45,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(pack::flatten_packed, m)?)?;
     m.add_function(wrap_pyfunction!(pack::gguf_tokenizer, m)?)?;
     m.add_class::<taxonomy::LeafContent>()?;
+    m.add_class::<embed::SentenceEncoder>()?;
+    m.add_class::<rag::Bm25Index>()?;
+    m.add_class::<rag::VectorIndex>()?;
     Ok(())
 }

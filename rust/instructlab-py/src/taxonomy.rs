@@ -153,6 +153,16 @@ pub fn changed_files(py: Python<'_>, root: PathBuf, base: &str) -> PyResult<Vec<
     detach_interruptible(py, |_| taxonomy::git::changed_files(&root, base))
 }
 
+/// Every `qna.yaml` in the tree of `rev` (a branch, tag or commit) as `(path, text)` pairs,
+/// sorted: the taxonomy as it was at that revision, read from git without a checkout.
+#[pyfunction]
+#[allow(clippy::needless_pass_by_value)] // pyo3 hands arguments over owned
+pub fn qna_files_at(py: Python<'_>, root: PathBuf, rev: &str) -> PyResult<Vec<(String, String)>> {
+    detach_interruptible(py, |_| {
+        taxonomy::revision::files_named_at(&root, rev, "qna.yaml")
+    })
+}
+
 /// Lints YAML text with yamllint's rules (`yaml_rules`: a yamllint config; default:
 /// InstructLab's). Returns `(line, column, rule, message)` tuples, sorted.
 #[pyfunction]

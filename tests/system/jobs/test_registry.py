@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
 from instructlab.core import System
-from instructlab.errors import ProcessNotFound
+from instructlab.errors import FileError, ProcessNotFound
 from instructlab.system import jobs as processes
 from instructlab.system.jobs import registry
 
@@ -72,3 +74,48 @@ def test_a_vanished_process_is_gone_and_pruned() -> None:
 def test_unknown_id_is_a_clear_error() -> None:
     with pytest.raises(ProcessNotFound, match="ilab process list"):
         System().stop("nope")
+
+
+_GOOD = {"id": "x", "kind": "serve", "pid": 5, "command": [], "log_file": "l", "started": "s"}
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        json.dumps({**_GOOD, "pid": "abc"}).encode(),
+        json.dumps({**_GOOD, "command": "ls -l", "started": 1}).encode(),
+        json.dumps({**_GOOD, "pid": True}).encode(),
+        json.dumps({**_GOOD, "exit_code": "0"}).encode(),
+        b"[1, 2, 3]",
+        b"\xff\xfe not json",
+    ],
+)
+def test_a_damaged_record_is_listed_removed_and_pruned_without_a_crash(damage: bytes) -> None:
+    from click.testing import CliRunner
+
+    from instructlab.cli.main import cli
+
+    folder = processes.processes_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "bad01.json").write_bytes(damage)
+    (listed,) = System().processes()
+    assert (listed["id"], listed["state"]) == ("bad01", "damaged")
+    table = CliRunner().invoke(cli, ["process", "list"])
+    assert table.exit_code == 0 and "damaged" in table.output, table.output
+    attach = CliRunner().invoke(cli, ["process", "attach", "bad01"])
+    assert attach.exit_code == 1 and "the record of process bad01 is damaged" in attach.output
+    removed = CliRunner().invoke(cli, ["process", "remove", "bad01"])
+    assert removed.exit_code == 0, removed.output
+    assert System().processes() == []
+    (folder / "bad02.json").write_bytes(damage)
+    assert System().prune() == ["bad02"]
+
+
+def test_attach_says_when_the_log_is_gone() -> None:
+    record = processes.launch([sys.executable, "-c", "pass"], "test")
+    _wait_state(record.id, "done")
+    Path(record.log_file).unlink()
+    with pytest.raises(
+        FileError, match=rf"the log of process {record.id} \(done\): does not exist"
+    ):
+        list(processes.follow(record.id))

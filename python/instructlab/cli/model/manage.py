@@ -75,9 +75,9 @@ def download(
 @click.pass_context
 def remove(ctx: click.Context, name: str, yes: bool) -> None:
     """Delete a model from the models directory."""
-    from instructlab.models.folder import find
 
-    info = find(name)
-    if not yes:
-        click.confirm(f"Delete {info.path}?", abort=True)
-    click.echo(f"Deleted {sdk(ctx).remove(name)}")
+    def ask(path: Path) -> bool:
+        return click.confirm(f"Delete {path}?", abort=True)
+
+    deleted = sdk(ctx).remove(name, confirm=None if yes else ask)
+    click.echo(f"Deleted {deleted}")

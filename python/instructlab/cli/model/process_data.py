@@ -32,9 +32,10 @@ def process_data(
     force: bool,
 ) -> None:
     """Tokenise, mask and plan packing of training data."""
-    from instructlab.cli.render_pack import print_summary, progress_bar
+    from instructlab.cli._progress import progress_bar
+    from instructlab.cli.render_pack import print_summary
 
-    with progress_bar("Processing") as advance:
+    with progress_bar("Processing", "bytes") as advance:
         summary = sdk(ctx).process_data(
             data_path,
             None,

@@ -33,3 +33,9 @@ class ModelBase(ConfiguredBase):
 
         model = model_path or self.student_model or self.configuration.serve.model_path
         return running_server(model, **options)
+
+    def _model_under_test(self, model: str | Path | None) -> str | Path:
+        """The model an evaluation scores: ``model``, else the student, else
+        ``evaluate.model``, else the model ``serve`` would serve (the embedded one by default)."""
+        cfg = self.configuration
+        return model or self.student_model or cfg.evaluate.model or cfg.serve.model_path

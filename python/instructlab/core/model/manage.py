@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -40,8 +41,14 @@ class Managing(ModelBase):
         return download(source, target, filename=filename, revision=revision, token=token)
 
     @checked
-    def remove(self, model: str) -> Path:
-        """Deletes a model from the models directory; returns what was deleted."""
-        from instructlab.models.folder import remove
+    def remove(self, model: str, *, confirm: Callable[[Path], bool] | None = None) -> Path | None:
+        """Deletes a model from the models directory; returns what was deleted.
 
+        ``confirm`` is asked first, with the model's path; when it says no, nothing is deleted
+        and None is returned.
+        """
+        from instructlab.models.folder import find, remove
+
+        if confirm is not None and not confirm(find(model).path):
+            return None
         return remove(model)

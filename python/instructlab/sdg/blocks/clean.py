@@ -14,8 +14,9 @@ from instructlab.sdg.errors import BlockConfigParserError
 from instructlab.sdg.registry import BlockRegistry
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from instructlab.sdg.context import PipelineContext
-    from instructlab.sdg.pipeline import Pipeline
     from instructlab.sdg.runtime import BlockRun
 
 __all__ = ["DeduplicateBlock", "QualityFilterBlock"]
@@ -32,7 +33,7 @@ class DeduplicateBlock(Block):
     def __init__(
         self,
         ctx: PipelineContext,
-        pipe: Pipeline | None,
+        config_dir: Path | None,
         block_name: str,
         columns: list[str],
         threshold: float = 1.0,
@@ -40,7 +41,7 @@ class DeduplicateBlock(Block):
         num_perm: int = 128,
         ngram: int = 5,
     ) -> None:
-        super().__init__(ctx, pipe, block_name)
+        super().__init__(ctx, config_dir, block_name)
         if not columns:
             raise BlockConfigParserError(f"{block_name}: columns must name at least one column")
         if not 0.0 < threshold <= 1.0:
@@ -92,14 +93,14 @@ class QualityFilterBlock(Block):
     def __init__(
         self,
         ctx: PipelineContext,
-        pipe: Pipeline | None,
+        config_dir: Path | None,
         block_name: str,
         column: str,
         question_column: str | None = None,
         preset: str = "default",
         settings: dict[str, Any] | None = None,
     ) -> None:
-        super().__init__(ctx, pipe, block_name)
+        super().__init__(ctx, config_dir, block_name)
         from instructlab.clean.lists import quality_reasons
 
         try:  # settle bad presets and settings when the pipeline is built, not mid-run

@@ -13,7 +13,6 @@ from instructlab.sdg.registry import BlockRegistry
 
 if TYPE_CHECKING:
     from instructlab.sdg.context import PipelineContext
-    from instructlab.sdg.pipeline import Pipeline
     from instructlab.sdg.runtime import BlockRun
 
 __all__ = [
@@ -50,11 +49,11 @@ class _ColumnsMapBlock(_RowBlock):
     def __init__(
         self,
         ctx: PipelineContext,
-        pipe: Pipeline | None,
+        config_dir: Path | None,
         block_name: str,
         columns_map: dict[str, str],
     ) -> None:
-        super().__init__(ctx, pipe, block_name)
+        super().__init__(ctx, config_dir, block_name)
         self.columns_map = dict(columns_map)
 
     def columns_needed(self) -> set[str]:
@@ -96,13 +95,13 @@ class CombineColumnsBlock(_RowBlock):
     def __init__(
         self,
         ctx: PipelineContext,
-        pipe: Pipeline | None,
+        config_dir: Path | None,
         block_name: str,
         columns: list[str],
         output_col: str,
         separator: str = "\n\n",
     ) -> None:
-        super().__init__(ctx, pipe, block_name)
+        super().__init__(ctx, config_dir, block_name)
         self.columns = list(columns)
         self.output_col = output_col
         self.separator = separator
@@ -126,13 +125,13 @@ class SelectorBlock(_RowBlock):
     def __init__(
         self,
         ctx: PipelineContext,
-        pipe: Pipeline | None,
+        config_dir: Path | None,
         block_name: str,
         choice_map: dict[Any, str],
         choice_col: str,
         output_col: str,
     ) -> None:
-        super().__init__(ctx, pipe, block_name)
+        super().__init__(ctx, config_dir, block_name)
         self.choice_map = dict(choice_map)
         self.choice_col = choice_col
         self.output_col = output_col
@@ -164,13 +163,13 @@ class FlattenColumnsBlock(_RowBlock):
     def __init__(
         self,
         ctx: PipelineContext,
-        pipe: Pipeline | None,
+        config_dir: Path | None,
         block_name: str,
         var_cols: list[str],
         value_name: str,
         var_name: str,
     ) -> None:
-        super().__init__(ctx, pipe, block_name)
+        super().__init__(ctx, config_dir, block_name)
         self.var_cols = list(var_cols)
         self.value_name = value_name
         self.var_name = var_name
@@ -200,18 +199,22 @@ class SamplePopulatorBlock(_RowBlock):
     def __init__(
         self,
         ctx: PipelineContext,
-        pipe: Pipeline | None,
+        config_dir: Path | None,
         block_name: str,
         config_paths: list[str],
         column_name: str,
         post_fix: str = "",
     ) -> None:
-        super().__init__(ctx, pipe, block_name)
+        super().__init__(ctx, config_dir, block_name)
         self.configs: dict[str, dict[str, Any]] = {}
         for path in config_paths:
             name = path.replace(".yaml", f"_{post_fix}.yaml") if post_fix else path
             self.configs[Path(path).stem] = self._load_config(name)
         self.column_name = column_name
+
+    def fingerprint(self) -> dict[str, dict[str, Any]]:
+        """The YAML mappings it merges into rows."""
+        return self.configs
 
     def columns_needed(self) -> set[str]:
         return {self.column_name}
@@ -245,9 +248,9 @@ class SetToMajorityValueBlock(Block):
     whole_dataset: ClassVar[bool] = True
 
     def __init__(
-        self, ctx: PipelineContext, pipe: Pipeline | None, block_name: str, col_name: str
+        self, ctx: PipelineContext, config_dir: Path | None, block_name: str, col_name: str
     ) -> None:
-        super().__init__(ctx, pipe, block_name)
+        super().__init__(ctx, config_dir, block_name)
         self.col_name = col_name
 
     def columns_needed(self) -> set[str]:

@@ -11,8 +11,9 @@ from instructlab.sdg.errors import BlockConfigParserError
 from instructlab.sdg.registry import BlockRegistry
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from instructlab.sdg.context import PipelineContext
-    from instructlab.sdg.pipeline import Pipeline
     from instructlab.sdg.runtime import BlockRun
 
 __all__ = ["OPERATIONS", "FilterByValueBlock"]
@@ -44,7 +45,7 @@ class FilterByValueBlock(Block):
     def __init__(
         self,
         ctx: PipelineContext,
-        pipe: Pipeline | None,
+        config_dir: Path | None,
         block_name: str,
         filter_column: str,
         filter_value: Any,
@@ -52,7 +53,7 @@ class FilterByValueBlock(Block):
         convert_dtype: str | None = None,
         default_value: Any = None,
     ) -> None:
-        super().__init__(ctx, pipe, block_name)
+        super().__init__(ctx, config_dir, block_name)
         if operation not in OPERATIONS:
             raise BlockConfigParserError(
                 f"{block_name}: unknown operation {operation!r} "

@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any
 
-from instructlab.sdg.block import Block, Row
+from instructlab.sdg.block import Block, Estimate, Row
 from instructlab.sdg.errors import BlockConfigParserError
 from instructlab.sdg.registry import BlockRegistry
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from instructlab.sdg.context import PipelineContext
-    from instructlab.sdg.pipeline import Pipeline
     from instructlab.sdg.runtime import BlockRun
 
 __all__ = ["IterBlock"]
@@ -26,21 +27,33 @@ class IterBlock(Block):
     def __init__(
         self,
         ctx: PipelineContext,
-        pipe: Pipeline | None,
+        config_dir: Path | None,
         block_name: str,
         num_iters: int,
         block_type: str,
         **block_config: Any,
     ) -> None:
-        super().__init__(ctx, pipe, block_name)
+        super().__init__(ctx, config_dir, block_name)
         inner = BlockRegistry.lookup(block_type)
         if inner is None or block_type in ("IterBlock", "ImportBlock"):
             raise BlockConfigParserError(f"{block_name}: IterBlock cannot run {block_type!r}")
         if int(num_iters) < 1:
             raise BlockConfigParserError(f"{block_name}: num_iters must be at least 1")
         self.num_iters = int(num_iters)
-        self.block = inner(ctx, pipe, block_name, **block_config)
+        self.block = inner(ctx, config_dir, block_name, **block_config)
         self.whole_dataset = self.block.whole_dataset  # type: ignore[misc]
+
+    def estimate(self, rows: int) -> Estimate:
+        """The block's estimate, ``num_iters`` times over (their outputs are all kept)."""
+        inner = self.block.estimate(rows)
+        if not inner.requests:
+            return Estimate(0, 0, inner.rows_out)
+        iters = self.num_iters
+        return Estimate(inner.requests * iters, inner.sequences * iters, inner.rows_out * iters)
+
+    def fingerprint(self) -> Any:
+        """The inner block's fingerprint (its type and settings are in the pipeline file)."""
+        return self.block.fingerprint()
 
     def columns_needed(self) -> set[str]:
         return self.block.columns_needed()

@@ -14,16 +14,17 @@ import asyncio
 import re
 from typing import TYPE_CHECKING, Any
 
-from instructlab.sdg.block import Block, Row
+from instructlab.sdg.block import Block, Estimate, Row
 from instructlab.sdg.context import DEFAULT_MAX_NUM_TOKENS
 from instructlab.sdg.errors import BlockConfigParserError
 from instructlab.sdg.registry import BlockRegistry, PromptRegistry
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import jinja2
 
     from instructlab.sdg.context import PipelineContext
-    from instructlab.sdg.pipeline import Pipeline
     from instructlab.sdg.runtime import BlockRun
 
 __all__ = ["GEN_KWARGS", "ConditionalLLMBlock", "LLMBlock", "LLMMessagesBlock"]
@@ -102,6 +103,15 @@ class _PromptConfig:
         self.start_tags = [str(t) if t is not None else "" for t in config.get("start_tags") or []]
         self.end_tags = [str(t) if t is not None else "" for t in config.get("end_tags") or []]
 
+    def fingerprint(self) -> dict[str, Any]:
+        """What of the file decides the answers: the templates and the answer's tags."""
+        return {
+            "system": self.system_source,
+            "user": self.user_source,
+            "start_tags": self.start_tags,
+            "end_tags": self.end_tags,
+        }
+
 
 @BlockRegistry.register("LLMBlock")
 class LLMBlock(Block):
@@ -110,7 +120,7 @@ class LLMBlock(Block):
     def __init__(
         self,
         ctx: PipelineContext,
-        pipe: Pipeline | None,
+        config_dir: Path | None,
         block_name: str,
         config_path: str,
         output_cols: list[str],
@@ -121,7 +131,7 @@ class LLMBlock(Block):
         parser_kwargs: dict[str, Any] | None = None,
         batch_kwargs: dict[str, Any] | None = None,
     ) -> None:
-        super().__init__(ctx, pipe, block_name)
+        super().__init__(ctx, config_dir, block_name)
         self.prompts = self._load_prompts(config_path)
         self.output_cols = list(output_cols)
         if not self.output_cols:
@@ -181,7 +191,19 @@ class LLMBlock(Block):
         gen["max_tokens"] = int(gen["max_tokens"])
         return gen
 
-    # -- columns -------------------------------------------------------------------------------
+    # -- without running ---------------------------------------------------------------------
+
+    def estimate(self, rows: int) -> Estimate:
+        """One request per row for ``n`` samples, each sample parsed into (at most) one row."""
+        n = int(self.gen_kwargs.get("n", 1))
+        return Estimate(rows, rows * n, rows * n)
+
+    def fingerprint(self) -> dict[str, Any]:
+        """The resolved generation settings and every prompt config this block read."""
+        return {
+            "gen_kwargs": self.gen_kwargs,
+            "prompts": {key: prompt.fingerprint() for key, prompt in self.prompts.items()},
+        }
 
     def columns_needed(self) -> set[str]:
         needed: set[str] = set()
@@ -330,7 +352,7 @@ class ConditionalLLMBlock(LLMBlock):
     def __init__(
         self,
         ctx: PipelineContext,
-        pipe: Pipeline | None,
+        config_dir: Path | None,
         block_name: str,
         config_paths: list[list[str]],
         output_cols: list[str],
@@ -345,7 +367,7 @@ class ConditionalLLMBlock(LLMBlock):
             )
         self.selector = selector_column_name
         self._paths = [(str(p), str(v)) for p, v in config_paths]
-        super().__init__(ctx, pipe, block_name, self._paths[0][0], output_cols, **kwargs)
+        super().__init__(ctx, config_dir, block_name, self._paths[0][0], output_cols, **kwargs)
 
     def _load_prompts(self, config_path: str) -> dict[str, _PromptConfig]:
         if len(self._paths) == 1 and self._paths[0][1] == "All":
@@ -378,14 +400,14 @@ class LLMMessagesBlock(Block):
     def __init__(
         self,
         ctx: PipelineContext,
-        pipe: Pipeline | None,
+        config_dir: Path | None,
         block_name: str,
         input_col: str,
         output_col: str,
         model_id: str | None = None,
         gen_kwargs: dict[str, Any] | None = None,
     ) -> None:
-        super().__init__(ctx, pipe, block_name)
+        super().__init__(ctx, config_dir, block_name)
         self.input_col = input_col
         self.output_col = output_col
         self.model_id = model_id
@@ -403,6 +425,14 @@ class LLMMessagesBlock(Block):
         self.n = int(self.gen_kwargs.pop("n", 1))
         if self.n > 1 and float(self.gen_kwargs["temperature"]) <= 0:
             self.gen_kwargs["temperature"] = 0.7
+
+    def estimate(self, rows: int) -> Estimate:
+        """One request per row for ``n`` samples, gathered into the same row."""
+        return Estimate(rows, rows * self.n, rows)
+
+    def fingerprint(self) -> dict[str, Any]:
+        """The generation settings (the messages come from the rows)."""
+        return {"gen_kwargs": self.gen_kwargs, "n": self.n}
 
     def columns_needed(self) -> set[str]:
         return {self.input_col}

@@ -25,27 +25,8 @@ if TYPE_CHECKING:
         record_exit,
         record_pid,
         stop,
+        wait_exit,
     )
-
-_HOMES = {
-    name: "registry"
-    for name in (
-        "ProcessRecord",
-        "follow",
-        "get",
-        "launch",
-        "list_processes",
-        "logs_dir",
-        "pid_alive",
-        "processes_dir",
-        "prune",
-        "record_exit",
-        "record_pid",
-        "stop",
-    )
-}
-
-__getattr__, __dir__ = lazy_exports(__name__, _HOMES)
 
 __all__ = [
     "ProcessRecord",
@@ -60,4 +41,7 @@ __all__ = [
     "record_exit",
     "record_pid",
     "stop",
+    "wait_exit",
 ]
+
+__getattr__, __dir__ = lazy_exports(__name__, dict.fromkeys(__all__, "registry"))

@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterator, Sequence
 from types import FrameType
 from typing import Any
 
-__all__ = ["Terminated", "spawn", "stop", "terminate_on_signals", "tie_to_parent"]
+__all__ = ["Terminated", "spawn", "stop", "stopped_by", "terminate_on_signals", "tie_to_parent"]
 
 _PR_SET_PDEATHSIG = 1
 
@@ -104,22 +104,38 @@ class Terminated(KeyboardInterrupt):
         return 128 + self.signum
 
 
+#: The signal that asked this process to stop, once one did (see :func:`stopped_by`).
+_received: list[int] = []
+
+
+def stopped_by() -> int | None:
+    """The SIGTERM or SIGHUP that is stopping this process, if one is: a KeyboardInterrupt
+    that reaches the error boundary then means that signal, not Ctrl-C."""
+    return _received[0] if _received else None
+
+
 @contextlib.contextmanager
 def terminate_on_signals(
     signals: Sequence[int] = (signal.SIGTERM, signal.SIGHUP),
 ) -> Iterator[None]:
-    """While the block runs (in the main thread), the given signals raise :class:`Terminated`.
+    """While the block runs (in the main thread), the given signals stop the process the way
+    Ctrl-C does: they raise :class:`Terminated`, or, when an asyncio runner owns Ctrl-C at that
+    moment, hand over to it, so it cancels its tasks cleanly (raising in the middle of the event
+    loop would leave its tasks pending) and a KeyboardInterrupt comes out; :func:`stopped_by`
+    then tells which signal it was.
 
     A second signal while the first one unwinds is ignored, so cleanup is not cut short; the
     previous handlers come back when the block ends.
     """
-    unwinding = False
 
-    def handler(signum: int, _frame: FrameType | None) -> None:
-        nonlocal unwinding
-        if unwinding:
+    def handler(signum: int, frame: FrameType | None) -> None:
+        if _received:
             return
-        unwinding = True
+        _received.append(signum)
+        on_interrupt = signal.getsignal(signal.SIGINT)
+        if callable(on_interrupt) and on_interrupt is not signal.default_int_handler:
+            on_interrupt(signal.SIGINT, frame)  # asyncio's runner: it cancels its main task
+            return
         raise Terminated(signum)
 
     previous: dict[int, Any] = {}
@@ -135,3 +151,4 @@ def terminate_on_signals(
     finally:
         for sig, old in previous.items():
             signal.signal(sig, old)
+        _received.clear()

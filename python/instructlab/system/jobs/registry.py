@@ -36,6 +36,7 @@ __all__ = [
     "processes_dir",
     "prune",
     "stop",
+    "wait_exit",
 ]
 
 
@@ -97,6 +98,16 @@ def pid_alive(pid: int) -> bool:
         return stat.rsplit(")", 1)[1].split()[0] != "Z"
     except (OSError, IndexError):
         return True
+
+
+def wait_exit(pid: int, seconds: float) -> bool:
+    """Waits up to ``seconds`` for process ``pid`` to end; whether it did."""
+    deadline = time.monotonic() + seconds
+    while pid_alive(pid):
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.05)
+    return True
 
 
 def _path(process_id: str) -> Path:
@@ -249,10 +260,7 @@ def stop(process_id: str, grace: float = 10.0) -> ProcessRecord:
     record = get(process_id)
     if record.state == "running":  # never for a damaged record: its pid cannot be trusted
         _signal_group(record.pid, signal.SIGTERM)
-        deadline = time.monotonic() + grace
-        while pid_alive(record.pid) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        if pid_alive(record.pid):
+        if not wait_exit(record.pid, grace):
             _signal_group(record.pid, signal.SIGKILL)
     _path(record.id).unlink(missing_ok=True)
     return record

@@ -5,6 +5,7 @@
 pub mod git;
 pub mod lint;
 pub mod problem;
+pub mod revision;
 pub mod schema;
 pub mod walk;
 

@@ -1,4 +1,5 @@
-"""Mixing: generated rows to InstructLab's training records, node data sets, recipes, mixes.
+"""A run's mixing: generated rows to InstructLab's training records, node data sets, recipes,
+mixes (:class:`RunMixer`), driven for a whole run by :func:`mix_run`.
 
 The output contract is InstructLab's, so its training and evaluation read what we write:
 
@@ -19,242 +20,46 @@ By default each training set (each mix, and the legacy files) loses exact duplic
 whose question or answer overlaps the test set (:mod:`instructlab.sdg.mixclean`); what went and
 why is in :attr:`MixOutputs.cleaning`.
 
-Everything random (sampling, distractor documents, auxiliary instructions) draws from seeded
-generators and ids are derived from content, so the same inputs always give the same files.
+Knowledge records come from :mod:`instructlab.sdg.knowledge`, MMLU-branch data from
+:mod:`instructlab.sdg.mmlu_branch`. Everything random (sampling, distractor documents, auxiliary
+instructions) draws from seeded generators and ids are derived from content, so the same inputs
+always give the same files.
 """
 
 from __future__ import annotations
 
 import json
-import random
-import re
+import logging
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from instructlab.config.model import DEFAULT_SYSTEM_PROMPT
 from instructlab.fileio import atomic_write_text, write_jsonl
+from instructlab.sdg.knowledge import knowledge_phase07, knowledge_phase10
 from instructlab.sdg.mixclean import MixCleaner, MixCleaning, references_of_test_set
+from instructlab.sdg.mmlu_branch import mmlu_branch_rows, mmlu_task
 from instructlab.sdg.recipes import Recipe, load_default_recipe, mix_recipe, mixed_output_name
-from instructlab.sdg.records import metadata_of, question_and_response, record_id, skill_record
+from instructlab.sdg.records import question_and_response, record_id, skill_record
+
+if TYPE_CHECKING:
+    from instructlab.sdg.plan import LeafJob
+    from instructlab.sdg.report import RunReport
+
+__all__ = ["MIN_UPSAMPLE_THRESHOLD", "NUM_SYNTH_SKILLS", "MixOutputs", "RunMixer", "mix_run"]
+
+log = logging.getLogger("instructlab.sdg")
 
 #: Rows each skill leaf contributes to the skills mix (InstructLab's figure).
 NUM_SYNTH_SKILLS = 30
 #: Knowledge below this share of a precomputed skills mix is upsampled to it.
 MIN_UPSAMPLE_THRESHOLD = 0.03
-#: Chance that a phase 1.0 sample's own document is among its context documents (RAFT).
-RAFT_P = 0.4
-#: Documents shown in a phase 1.0 sample's context.
-RAFT_DOCUMENTS = 4
-#: Seed of every random choice made while mixing.
-SEED = 42
-#: The pipeline's knowledge rows that carry the original document (not an auxiliary rewrite).
-BASE_DOCUMENT = "base_document"
-
-_MCQ_OPTION = re.compile(r"\b([A-Z])\) (.+)")
 
 Row = dict[str, Any]
-
-
-# --- knowledge phases -----------------------------------------------------------------------
-
-
-def _knowledge_qa(rows: Sequence[Row], keep_context_separate: bool) -> list[Row]:
-    records: list[Row] = []
-    for row in rows:
-        document = str(row.get("document") or "").strip()
-        question, response = question_and_response(row)
-        if not document or not question or not response:
-            continue
-        metadata: dict[str, Any] = {
-            "sdg_document": document,
-            "domain": row.get("domain", ""),
-            "dataset": "document_knowledge_qa",
-        }
-        if "raw_document" in row and "dataset_type" in row:
-            metadata["raw_document"] = row["raw_document"]
-            metadata["dataset_type"] = row["dataset_type"]
-        user = question if keep_context_separate else f"{document}\n\n{question}"
-        record: Row = {
-            "id": record_id("knowledge", keep_context_separate, document, question, response),
-            "messages": [
-                {"role": "user", "content": user},
-                {"role": "assistant", "content": response},
-            ],
-            "metadata": metadata,
-            "unmask": False,
-        }
-        if keep_context_separate:
-            record["context"] = document
-        records.append(record)
-    return records
-
-
-def _with_distractors(records: list[Row], rng: random.Random) -> list[Row]:
-    """RAFT: each question shown among other chunks; its own chunk is there with chance RAFT_P."""
-    documents = list(dict.fromkeys(r["context"] for r in records))
-    result: list[Row] = []
-    for record in records:
-        own = record["context"]
-        others = [d for d in documents if d != own]
-        if not others:
-            chosen = [own]
-        elif rng.random() < RAFT_P:
-            chosen = [*rng.sample(others, min(len(others), RAFT_DOCUMENTS - 1)), own]
-        else:
-            chosen = rng.sample(others, min(len(others), RAFT_DOCUMENTS))
-        rng.shuffle(chosen)
-        context = "\n".join(f"Document:\n{doc}\n\n" for doc in chosen)
-        messages = [dict(m) for m in record["messages"]]
-        messages[0]["content"] = f"{context}\n\n{messages[0]['content']}"
-        metadata = {**record["metadata"], "dataset": f"document_knowledge_qa_raft_p{RAFT_P}"}
-        result.append(
-            {
-                "id": record_id("raft", record["id"]),
-                "messages": messages,
-                "metadata": metadata,
-                "unmask": False,
-            }
-        )
-    return result
-
-
-def auxiliary_records(
-    rows: Sequence[Row],
-    instructions: Mapping[str, Sequence[str]] | None,
-    rng: random.Random | None = None,
-) -> list[Row]:
-    """Auxiliary samples: rewrite the raw document into each auxiliary document (once each).
-
-    Rows come from a pipeline that flattened auxiliary generations into ``dataset_type`` /
-    ``document`` beside the ``raw_document``; ``datamixing.auxiliary_instructions`` of the
-    pipeline gives, per ``dataset_type``, the instructions to draw the user turn from.
-    """
-    if not instructions:
-        return []
-    rng = rng or random.Random(SEED)
-    seen: set[str] = set()
-    records: list[Row] = []
-    for row in rows:
-        kind = row.get("dataset_type")
-        document = str(row.get("document") or "").strip()
-        raw = str(row.get("raw_document") or "").strip()
-        if not kind or kind == BASE_DOCUMENT or not document or not raw or document in seen:
-            continue
-        choices = instructions.get(str(kind))
-        if not choices:
-            continue
-        seen.add(document)
-        instruction = rng.choice(list(choices))
-        messages = [
-            {"role": "user", "content": f"{raw}\n\n{instruction}"},
-            {"role": "assistant", "content": document},
-        ]
-        metadata = {
-            "dataset_type": kind,
-            "raw_document": raw,
-            "dataset": f"document_{kind}",
-            "domain": row.get("domain", ""),
-        }
-        records.append(
-            {
-                "id": record_id("aux", messages),
-                "messages": messages,
-                "metadata": metadata,
-                "unmask": False,
-            }
-        )
-    return records
-
-
-def _encoded(records: Iterable[Row]) -> list[Row]:
-    return [
-        {**r, "metadata": json.dumps(r["metadata"], ensure_ascii=False)}
-        if not isinstance(r["metadata"], str)
-        else r
-        for r in records
-    ]
-
-
-def knowledge_phase07(
-    rows: Sequence[Row], auxiliary_instructions: Mapping[str, Sequence[str]] | None = None
-) -> list[Row]:
-    """Phase 0.7 (knowledge pre-training): Q&A with the document inline, ``unmask`` true."""
-    qa = _knowledge_qa(rows, keep_context_separate=False)
-    aux = auxiliary_records(rows, auxiliary_instructions, random.Random(SEED))
-    return _encoded({**r, "unmask": True} for r in [*qa, *aux])
-
-
-def knowledge_phase10(
-    rows: Sequence[Row], auxiliary_instructions: Mapping[str, Sequence[str]] | None = None
-) -> list[Row]:
-    """Phase 1.0: Q&A among distractor documents, the phase 0.7 Q&A again, auxiliary samples."""
-    rng = random.Random(SEED)
-    raft = _with_distractors(_knowledge_qa(rows, keep_context_separate=True), rng)
-    pretraining = [{**r, "unmask": True} for r in _knowledge_qa(rows, keep_context_separate=False)]
-    aux = auxiliary_records(rows, auxiliary_instructions, random.Random(SEED))
-    return _encoded([*raft, *pretraining, *aux])
-
-
-# --- MMLU-branch --------------------------------------------------------------------------
-
-
-def mmlu_branch_rows(rows: Sequence[Row]) -> list[Row]:
-    """Multiple-choice rows in lm-evaluation-harness' MMLU shape (question, choices, answer).
-
-    Input rows hold ``mmlubench_question`` (the question followed by ``A) ...`` to ``D) ...``)
-    and ``mmlubench_answer`` (``B) ...``). Rows without exactly four options A-D or without a
-    valid answer letter are left out. ``answer`` is the option's index (A=0 ... D=3) and
-    ``subject`` the leaf's domain.
-    """
-    result: list[Row] = []
-    for row in rows:
-        question = str(row.get("mmlubench_question") or "")
-        answer = str(row.get("mmlubench_answer") or "").strip()
-        start = question.find("A)")
-        if start < 0 or ")" not in answer:
-            continue
-        options = _MCQ_OPTION.findall(question[start:])
-        letters = [letter for letter, _ in options]
-        letter = answer[: answer.index(")")].strip()
-        if letters != ["A", "B", "C", "D"] or letter not in letters:
-            continue
-        extra = metadata_of(row, ("mmlubench_question", "mmlubench_answer", "domain"))
-        result.append(
-            {
-                **extra,
-                "question": question[:start].strip(),
-                "choices": [text.strip() for _, text in options],
-                "answer": letters.index(letter),
-                "subject": row.get("domain", ""),
-                "dataset_type": "mcq_qa",
-            }
-        )
-    return [r for r in result if r["question"]]
-
-
-def mmlu_task(task_name: str, data_file: str | Path) -> dict[str, Any]:
-    """The lm-evaluation-harness task definition that scores an MMLU-branch data file."""
-    return {
-        "task": task_name,
-        "dataset_path": "json",
-        "dataset_name": None,
-        "test_split": "test",
-        "doc_to_text": "{{question.strip()}}\nA. {{choices[0]}}\nB. {{choices[1]}}\n"
-        "C. {{choices[2]}}\nD. {{choices[3]}}\nAnswer:",
-        "doc_to_choice": "{{[choices[0], choices[1], choices[2], choices[3]]}}",
-        "doc_to_target": "{{answer}}",
-        "output_type": "multiple_choice",
-        "metric_list": [{"metric": "acc", "aggregation": "mean", "higher_is_better": "true"}],
-        "dataset_kwargs": {"data_files": {"test": str(data_file)}},
-        "tag": "mmlu_pr",
-    }
-
-
-# --- one run's mixing -----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -470,3 +275,59 @@ class RunMixer:
             rows,
             cleanings,
         )
+
+
+def mix_run(
+    jobs: Sequence[LeafJob],
+    rows: Mapping[str, list[Row]],
+    seed_rows: Iterable[Row],
+    output: Path,
+    suffix: str,
+    system_prompt: str | None,
+    report: RunReport,
+) -> MixOutputs:
+    """Mixes a run: each leaf's generated ``rows`` (by its name in the run) into its node data
+    sets and the recipes, the test set from every ``seed_rows``, and the two mixes. A
+    multiple-choice leaf whose rows mixing cannot use is said in ``report``."""
+    from instructlab.sdg import seeds as seeding
+
+    aux: dict[str, list[str]] = {}
+    for job in jobs:
+        for k, v in job.pipeline.auxiliary_inst.items():
+            aux.setdefault(k, v)
+    mixer = RunMixer(output, suffix, system_prompt or DEFAULT_SYSTEM_PROMPT, aux)
+    for job in jobs:
+        leaf_rows = rows.get(job.name, [])
+        if not leaf_rows:
+            continue
+        node = str(leaf_rows[0].get("leaf_node_path") or _node_name(job.name))
+        if job.kind == "eval":
+            kept = mixer.add_mmlu_branch(node, leaf_rows)
+            if kept < len(leaf_rows):
+                _unusable_questions(report, job.name, len(leaf_rows) - kept, len(leaf_rows), kept)
+        elif job.kind == "knowledge":
+            mixer.add_knowledge(node, leaf_rows)
+        else:
+            mixer.add_skill(node, leaf_rows)
+    all_seeds = list(seed_rows)
+    mixer.write_test_set(
+        seeding.seed_test_set(all_seeds, system_prompt), seeding.seed_test_texts(all_seeds)
+    )
+    return mixer.finish(mix=True)
+
+
+def _unusable_questions(report: RunReport, leaf: str, dropped: int, total: int, kept: int) -> None:
+    """Multiple-choice rows that mixing could not use are said, never lost in silence; a leaf
+    left with none fails like a leaf that generated nothing."""
+    reason = (
+        f"{dropped} of {total} multiple-choice rows lack four options A) to D) or an answer "
+        "like 'B) ...', and are left out of the MMLU-branch data"
+    )
+    log.warning("leaf %s: %s", leaf, reason)
+    for entry in report.leaves:
+        if entry.leaf == leaf and kept == 0:
+            entry.error = reason
+
+
+def _node_name(name: str) -> str:
+    return name.split("#", 1)[0].strip("/").replace("/", "->")

@@ -1,4 +1,4 @@
-"""Training records, knowledge phases, MMLU-branch rows and a whole run's mixing."""
+"""A run's mixing: InstructLab's layout, default recipes, cleaning and what it reports."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from instructlab.fileio import read_jsonl, write_jsonl
-from instructlab.sdg import mixclean, mixing
+from instructlab.sdg import mixclean, runmix
 from instructlab.sdg.recipes import Recipe
 from instructlab.sdg.records import ALLOWED_COLUMNS, skill_record
 
@@ -39,98 +39,8 @@ def _records_are_valid(records: list[dict[str, object]]) -> None:
         assert isinstance(record["unmask"], bool)
 
 
-def test_phase07_puts_the_document_in_front_and_unmasks() -> None:
-    records = mixing.knowledge_phase07(_knowledge_rows())
-    _records_are_valid(records)
-    assert len(records) == 3
-    first = records[0]
-    assert first["unmask"] is True
-    assert first["messages"] == [
-        {"role": "user", "content": "Chunk 0 says bees dance.\n\nWhat does chunk 0 say?"},
-        {"role": "assistant", "content": "Chunk 0 says bees dance."},
-    ]
-    meta = json.loads(first["metadata"])
-    assert meta == {
-        "sdg_document": "Chunk 0 says bees dance.",
-        "domain": "ecology",
-        "dataset": "document_knowledge_qa",
-    }
-
-
-def test_phase10_adds_distractors_then_the_phase07_samples() -> None:
-    rows = _knowledge_rows(6)
-    records = mixing.knowledge_phase10(rows)
-    _records_are_valid(records)
-    raft, pretraining = records[:6], records[6:]
-    assert len(pretraining) == 6 and all(r["unmask"] for r in pretraining)
-    for record, row in zip(raft, rows, strict=True):
-        user = record["messages"][0]["content"]
-        assert user.endswith(f"\n\n{row['question']}")
-        assert user.count("Document:\n") == mixing.RAFT_DOCUMENTS
-        assert json.loads(record["metadata"])["dataset"] == "document_knowledge_qa_raft_p0.4"
-        assert record["unmask"] is False
-    # With p = 0.4, some questions see their own chunk and some only distractors.
-    own = [
-        row["document"] in r["messages"][0]["content"] for r, row in zip(raft, rows, strict=True)
-    ]
-    assert any(own) and not all(own)
-    # The same input always gives the same output.
-    assert mixing.knowledge_phase10(rows) == records
-
-
-def test_phase10_with_one_document_keeps_it() -> None:
-    records = mixing.knowledge_phase10(_knowledge_rows(1))
-    assert "Chunk 0 says bees dance." in records[0]["messages"][0]["content"]
-
-
-def test_auxiliary_samples_rewrite_the_raw_document_once() -> None:
-    base = {"raw_document": "Raw text.", "domain": "d", "question": "Q?", "response": "A."}
-    rows = [
-        {**base, "document": "Raw text.", "dataset_type": "base_document"},
-        {**base, "document": "A summary.", "dataset_type": "summary_detailed"},
-        {**base, "document": "A summary.", "dataset_type": "summary_detailed", "question": "Q2?"},
-        {**base, "document": "Facts.", "dataset_type": "unknown_kind"},
-    ]
-    instructions = {"summary_detailed": ["Summarise it."]}
-    aux = mixing.auxiliary_records(rows, instructions)
-    assert len(aux) == 1
-    assert aux[0]["messages"] == [
-        {"role": "user", "content": "Raw text.\n\nSummarise it."},
-        {"role": "assistant", "content": "A summary."},
-    ]
-    assert aux[0]["metadata"]["dataset"] == "document_summary_detailed"
-    p07 = mixing.knowledge_phase07(rows, instructions)
-    assert len(p07) == 5 and all(r["unmask"] for r in p07)
-    assert json.loads(p07[1]["metadata"])["dataset_type"] == "summary_detailed"
-    assert mixing.auxiliary_records(rows, None) == []
-
-
-def test_rows_without_a_question_or_answer_are_left_out() -> None:
-    rows = [*_knowledge_rows(1), {"document": "x", "question": "", "response": "y"}]
-    assert len(mixing.knowledge_phase07(rows)) == 1
-
-
-def test_mmlu_branch_rows_follow_lm_eval() -> None:
-    good = {
-        "mmlubench_question": "What do bees eat?\n\nA) Nectar\nB) Rocks\nC) Sand\nD) Glass",
-        "mmlubench_answer": "A) Nectar",
-        "domain": "ecology",
-        "document": "doc",
-    }
-    three = {**good, "mmlubench_question": "Q?\nA) x\nB) y\nC) z"}
-    bad_letter = {**good, "mmlubench_answer": "E) none"}
-    no_paren = {**good, "mmlubench_answer": "Nectar"}
-    later = {**good, "mmlubench_answer": "C) Sand"}
-    rows = mixing.mmlu_branch_rows([good, three, bad_letter, no_paren, later])
-    assert [r["answer"] for r in rows] == [0, 2]
-    assert rows[0]["question"] == "What do bees eat?"
-    assert rows[0]["choices"] == ["Nectar", "Rocks", "Sand", "Glass"]
-    assert rows[0]["subject"] == "ecology"
-    assert rows[0]["document"] == "doc"
-
-
 def test_run_mixer_writes_instructlab_layout(tmp_path: Path) -> None:
-    mixer = mixing.RunMixer(tmp_path, "2025-01-01T00_00_00", SYSTEM, use_default_recipes=False)
+    mixer = runmix.RunMixer(tmp_path, "2025-01-01T00_00_00", SYSTEM, use_default_recipes=False)
     assert mixer.add_knowledge("knowledge_bees", _knowledge_rows(4)) == 4
     skills = [{"question": f"Q{i}?", "response": f"A{i}.", "leaf_node_path": "s"} for i in range(5)]
     skills.append({"question": "Empty answer?", "response": ""})
@@ -163,14 +73,14 @@ def test_run_mixer_writes_instructlab_layout(tmp_path: Path) -> None:
         "metadata": {"sys_prompt": SYSTEM},
     }
     skills_recipe = yaml.safe_load(out.skills_recipe.read_text())
-    assert [d["sampling_size"] for d in skills_recipe["datasets"]] == [1.0, mixing.NUM_SYNTH_SKILLS]
+    assert [d["sampling_size"] for d in skills_recipe["datasets"]] == [1.0, runmix.NUM_SYNTH_SKILLS]
 
     assert out.knowledge_mix == tmp_path / "knowledge_train_msgs_2025-01-01T00_00_00.jsonl"
     assert out.skills_mix == tmp_path / "skills_train_msgs_2025-01-01T00_00_00.jsonl"
     knowledge_mix = read_jsonl(out.knowledge_mix)
     skills_mix = read_jsonl(out.skills_mix)
     assert len(knowledge_mix) == 4
-    assert len(skills_mix) == 8 + mixing.NUM_SYNTH_SKILLS  # p10 (4 raft + 4 p07) + 30 skills
+    assert len(skills_mix) == 8 + runmix.NUM_SYNTH_SKILLS  # p10 (4 raft + 4 p07) + 30 skills
     for record in knowledge_mix + skills_mix:
         assert set(record) == {"id", "messages", "metadata", "unmask"}
         assert record["messages"][0] == {"role": "system", "content": SYSTEM}
@@ -208,13 +118,13 @@ def test_run_mixer_starts_from_the_system_default_recipes(
         yaml.safe_dump({"datasets": [{"path": "precomputed.jsonl", "sampling_size": 1.0}]})
     )
     monkeypatch.setenv("XDG_DATA_DIRS", str(share))
-    mixer = mixing.RunMixer(tmp_path / "out", "x", SYSTEM)
+    mixer = runmix.RunMixer(tmp_path / "out", "x", SYSTEM)
     mixer.add_knowledge("k", _knowledge_rows(1))
     out = mixer.finish()
     datasets = yaml.safe_load(out.skills_recipe.read_text())["datasets"]
     # The default data set is kept with an absolute path; the knowledge is upsampled to 3%.
     assert datasets[0]["path"] == str((recipes / "precomputed.jsonl").resolve())
-    assert datasets[1]["sampling_size"] == int(200 * mixing.MIN_UPSAMPLE_THRESHOLD)
+    assert datasets[1]["sampling_size"] == int(200 * runmix.MIN_UPSAMPLE_THRESHOLD)
     assert len(read_jsonl(out.skills_mix)) == 200 + 6
     assert Recipe.load(out.skills_recipe).total_rows() == 206
 
@@ -237,7 +147,7 @@ SKILL_SEED_ANSWER = (
 
 def _planted_mixer(
     tmp_path: Path, dedup: bool = True, decontaminate: bool = True
-) -> tuple[mixing.RunMixer, dict[str, Row]]:
+) -> tuple[runmix.RunMixer, dict[str, Row]]:
     """A run with planted duplicates and test-set leaks (and one row that only shares the
     document with the test set)."""
     kept = {
@@ -251,7 +161,7 @@ def _planted_mixer(
     skill = {"question": "How do I boil an egg?", "response": "Simmer it for nine minutes."}
     skill_leak = {"question": "Compose a verse [short] on rain.", "response": SKILL_SEED_ANSWER}
     other = {"question": "How do I fry an egg?", "response": "Use a hot pan and a little oil."}
-    mixer = mixing.RunMixer(
+    mixer = runmix.RunMixer(
         tmp_path, "s", SYSTEM, use_default_recipes=False, dedup=dedup, decontaminate=decontaminate
     )
     mixer.add_knowledge("knowledge_bees", [kept, leak, dict(kept)])
@@ -298,8 +208,8 @@ def test_mixing_removes_duplicates_and_test_leaks_and_says_why(tmp_path: Path) -
     assert not any(r["messages"][-1]["content"] == SKILL_SEED_ANSWER
                    for r in read_jsonl(out.skills_mix))  # type: ignore[arg-type]  # fmt: skip
     # Cleaning happens before sampling: the upsampled skill leaves still give 30 rows each.
-    assert len(skills_users) == 2 + 2 * mixing.NUM_SYNTH_SKILLS
-    assert skills_users.count(rows["skill"]["question"]) == mixing.NUM_SYNTH_SKILLS
+    assert len(skills_users) == 2 + 2 * runmix.NUM_SYNTH_SKILLS
+    assert skills_users.count(rows["skill"]["question"]) == runmix.NUM_SYNTH_SKILLS
     assert len(read_jsonl(out.legacy_train)) == 3 == len(read_jsonl(out.legacy_messages))
     # The node data sets keep everything that was generated.
     assert len(read_jsonl(tmp_path / "node_datasets_s" / "knowledge_bees_p07.jsonl")) == 3
@@ -322,7 +232,7 @@ def test_mix_without_decontamination_still_removes_duplicates(tmp_path: Path) ->
 def test_test_set_without_texts_compares_whole_turns(tmp_path: Path) -> None:
     """Without the question/answer texts, the test records' turns are the references: the
     leaked skill answer still goes."""
-    mixer = mixing.RunMixer(tmp_path, "s", SYSTEM, use_default_recipes=False)
+    mixer = runmix.RunMixer(tmp_path, "s", SYSTEM, use_default_recipes=False)
     mixer.add_skill("skills_a", [{"question": "Verse?", "response": SKILL_SEED_ANSWER}])
     mixer.write_test_set([{"user": "Write a poem about rain.", "assistant": SKILL_SEED_ANSWER}])
     out = mixer.finish()
@@ -331,10 +241,6 @@ def test_test_set_without_texts_compares_whole_turns(tmp_path: Path) -> None:
 
 
 def test_the_run_report_states_what_mixing_removed(tmp_path: Path) -> None:
-    from io import StringIO
-
-    from rich.console import Console
-
     from instructlab.sdg.report import RunReport
 
     mixer, _ = _planted_mixer(tmp_path)
@@ -348,12 +254,6 @@ def test_the_run_report_states_what_mixing_removed(tmp_path: Path) -> None:
     }
     assert set(removed["reasons"]) == {mixclean.DUPLICATE, mixclean.TEST_OVERLAP}
     assert len(removed["training_sets"]["skills"]["examples"][mixclean.DUPLICATE]) == 3
-    text = StringIO()
-    report.render(Console(file=text, width=400))
-    printed = text.getvalue()
-    assert "Removed while mixing" in printed
-    assert "skills: test-set overlap" in printed and "knowledge: exact duplicate" in printed
-    assert "legacy: test-set overlap" in printed and "Compose a verse [short]" in printed
 
 
 def test_rows_are_compared_without_their_passages() -> None:
