@@ -50,6 +50,8 @@ class World:
             "recipe_no_datasets": r / "no_datasets_recipe.yaml",
             "model_dir": r / "model",
             "tiny_model": r / "tiny",
+            "tiny_lm": r / "tiny_lm",
+            "vision": r / "vision",
             "taxonomy": r / "taxonomy",
             "missing": r / "missing",
             "blocked": r / "file.txt" / "sub",
@@ -365,6 +367,57 @@ CASES: list[tuple[str, int, str]] = [
     _case("process attach nosuch", 1, "nosuch"),
     _case("process remove nosuch", 1, "nosuch"),
     _case("process list --format bogus", 2, "bogus"),
+    # Training (the cases that reach the trainer use a tiny model; none trains).
+    _case("model train --data-path {missing}", 1, "missing"),
+    _case("model train --data-path {empty_dir}", 1, "empty"),
+    _case("model train --data-path {empty_rows} --model-path {tiny_lm}", 1, "empty.jsonl"),
+    _case("model train --data-path {binary_jsonl} --model-path {tiny_lm}", 1, "binary.jsonl"),
+    _case("model train --data-path {messages} --model-path {tiny_lm} --max-seq-len 3", 1, "95%"),
+    _case("model train --data-path {messages} --model-path {model_dir}", 2, "--model-path"),
+    _case("model train --data-path {messages} --model-path {vision}", 2, "vit"),
+    _case("model train --data-path {messages} --model-path {tiny_model}", 2, "config.json"),
+    _case("model train --data-path {messages} --model-path {binary}", 2, "binary.bin"),
+    _case("model train --data-path {messages} --model-path {root}/fake.gguf", 2, "fake.gguf"),
+    _case("model train --data-path {messages} --model-path {missing}", 1, "missing"),
+    _case("model train --data-path {messages} --model-id nobody", 2, "nobody"),
+    _case("model train --data-path {messages} --device cuda", 2, "--device"),
+    _case("model train --data-path {messages} --ckpt-output-dir {blocked}", 1, "file.txt"),
+    _case(
+        "model train --data-path {messages} --model-path {tiny_lm} --chat-template {missing}",
+        1,
+        "missing",
+    ),
+    _case(
+        "model train --data-path {messages} --model-path {tiny_lm} --ckpt-output-dir {root}/c1 "
+        "--data-output-dir {root}/d1 --lora-rank 4 --lora-target-modules nonsense_proj",
+        2,
+        "nonsense_proj",
+    ),
+    _case("model train --num-epochs 0", 2, "--num-epochs"),
+    _case("model train --num-epochs -1", 2, "--num-epochs"),
+    _case("model train --effective-batch-size 0", 2, "--effective-batch-size"),
+    _case("model train --max-seq-len 0", 2, "--max-seq-len"),
+    _case("model train --max-batch-len -1", 2, "--max-batch-len"),
+    _case("model train --max-steps 0", 2, "--max-steps"),
+    _case("model train --learning-rate 0", 2, "--learning-rate"),
+    _case("model train --learning-rate -1e-5", 2, "--learning-rate"),
+    _case("model train --warmup-steps -1", 2, "--warmup-steps"),
+    _case("model train --weight-decay -1", 2, "--weight-decay"),
+    _case("model train --seed -1", 2, "--seed"),
+    _case("model train --save-samples -1", 2, "--save-samples"),
+    _case("model train --keep-last-checkpoints -1", 2, "--keep-last-checkpoints"),
+    _case("model train --lora-rank -1", 2, "--lora-rank"),
+    _case("model train --lora-alpha 0", 2, "--lora-alpha"),
+    _case("model train --lora-dropout 1", 2, "--lora-dropout"),
+    _case("model train --lora-dropout -0.1", 2, "--lora-dropout"),
+    _case("model train --threads 0", 2, "--threads"),
+    _case("model train --iters 0", 2, "--iters"),
+    _case("model train --gpus 0", 2, "--gpus"),
+    _case("model train --pipeline bogus", 2, "bogus"),
+    _case("model train --device hpu", 2, "hpu"),
+    _case("model train --distributed-backend deepspeed", 2, "deepspeed"),
+    _case("model train --deepspeed-cpu-offload-optimizer true", 2, "deepspeed"),
+    _case("model train --deepspeed-cpu-offload-optimizer-ratio 0.5", 2, "deepspeed"),
     # Knowledge evaluation (fails before any model loads).
     _case("model evaluate --benchmark mmlu --model {tiny_model}", 1, "MMLU"),
     _case(
@@ -430,7 +483,13 @@ CASES: list[tuple[str, int, str]] = [
     _case("model chat -qq hello --rag --document-store-uri {file}", 1, "file.txt"),
     _case("model chat -qq hello --rag --top-k 0", 2, "--top-k"),
     # Not implemented yet: exit 3, naming the capability.
-    _case("model train", 3, "training"),
+    _case("model train --strategy lab-multiphase", 3, "multiphase"),
+    _case("model train --strategy lab-skills-only", 3, "multiphase"),
+    _case("model train --phased-phase1-num-epochs 2", 3, "multiphase"),
+    _case("model train --gpus 2", 3, "FSDP2"),
+    _case("model train --nnodes 2", 3, "FSDP2"),
+    _case("model train --fsdp-cpu-offload-optimizer true", 3, "FSDP2"),
+    _case("model train --lora-quantize-dtype nf4", 3, "QLoRA"),
     _case("system info --format bogus", 2, "bogus"),
 ]
 
@@ -439,12 +498,16 @@ CASES: list[tuple[str, int, str]] = [
 def prepared(world: World, tmp_path_factory: pytest.TempPathFactory) -> World:
     """The world, plus what some cases need made by the tool itself (a taxonomy, a tokenizer
     folder)."""
-    from train.tiny import CHATML, write_model_dir
+    from train.tiny import CHATML, write_model_dir, write_tiny_model
 
     p = world.paths()
     done = CliRunner().invoke(cli, ["taxonomy", "init", "--taxonomy-path", str(p["taxonomy"])])
     assert done.exit_code == 0, done.output
     write_model_dir(p["tiny_model"], "byte_level", CHATML, eos="<|im_end|>")
+    write_tiny_model(p["tiny_lm"])
+    p["vision"].mkdir()
+    (p["vision"] / "config.json").write_text('{"model_type": "vit"}', encoding="utf-8")
+    (p["vision"] / "model.safetensors").write_bytes(b"")
     from instructlab.eval.synthetic import write_mmlu
 
     write_mmlu(p["mmlu"], ["anatomy"], test=1, dev=1)

@@ -22,6 +22,8 @@ WORKING: dict[str, list[str]] = {
     "config show": [],
     "config edit": [],  # exits 1 with a clear message when there is no file yet
     "model process-data": [],  # exits 1: the default data folder does not exist yet
+    "model train": [],  # exits 1: the default data folder does not exist yet
+    "train": [],
     "system info": ["--format", "json"],
     "taxonomy init": [],
     "taxonomy diff": [],  # exits 1 with a clear message when there is no taxonomy yet
@@ -50,6 +52,8 @@ EXPECTED_EXIT = {
     "model evaluate": 1,
     "data mix": 1,
     "model process-data": 1,
+    "model train": 1,
+    "train": 1,
     "taxonomy diff": 1,
     "model download": 1,
     "model remove": 1,

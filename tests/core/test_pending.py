@@ -71,6 +71,7 @@ IMPLEMENTED = {
     "Model.remove",
     "Model.running_server",
     "Model.serve",
+    "Model.train_model",
     "RAG.convert",
     "RAG.ingest",
     "RAG.retrieve",

@@ -160,3 +160,22 @@ def test_a_server_that_dies_while_starting_reports_its_log(tmp_path) -> None:
     message = str(caught.value)
     assert "exited with code 1" in message
     assert "could not load" in message
+
+
+def test_a_shown_log_reaches_stderr_as_written_and_is_removed(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    from instructlab.llm.running import shown_log
+
+    with shown_log("ilab-test-") as path:
+        assert path.name.startswith("ilab-test-") and path.exists()
+        with path.open("a", encoding="utf-8") as log:
+            log.write("loading weights\n")
+            log.flush()
+            deadline = time.monotonic() + 5
+            while "loading weights" not in capfd.readouterr().err:
+                assert time.monotonic() < deadline, "the log line never reached stderr"
+                time.sleep(0.05)
+            log.write("listening\n")
+    assert "listening" in capfd.readouterr().err
+    assert not path.exists()

@@ -208,3 +208,49 @@ CONVERSATIONS = [
         {"role": "user", "content": "What's next?"},
     ],
 ]
+
+
+# Tiny causal language models built from configs (no downloads), for the trainer's tests.
+FAMILIES = ("llama", "qwen2")
+
+
+def tiny_model(family: str = "llama", vocab_size: int = 512, layers: int = 2, seed: int = 0):  # type: ignore[no-untyped-def]
+    """A randomly initialised causal LM of the family's architecture, in fp32."""
+    import torch
+    import transformers
+
+    common = {
+        "vocab_size": vocab_size,
+        "hidden_size": 64,
+        "intermediate_size": 128,
+        "num_hidden_layers": layers,
+        "num_attention_heads": 4,
+        "num_key_value_heads": 2,
+        "max_position_embeddings": 2048,
+        "tie_word_embeddings": family == "llama",
+    }
+    torch.manual_seed(seed)
+    if family == "qwen2":
+        config = transformers.Qwen2Config(**common)
+        return transformers.Qwen2ForCausalLM(config).float()
+    config = transformers.LlamaConfig(**common)
+    return transformers.LlamaForCausalLM(config).float()
+
+
+def write_tiny_model(folder: Path, family: str = "llama", template: str = CHATML) -> Path:
+    """A Hugging Face folder: a tiny model of ``family`` with a tiny tokenizer (ChatML)."""
+    write_model_dir(folder, "byte_level", template, eos="<|im_end|>")
+    model = tiny_model(family)
+    model.generation_config.eos_token_id = None
+    model.save_pretrained(str(folder))
+    return folder
+
+
+def write_conversations(path: Path, copies: int = 1) -> Path:
+    """``CONVERSATIONS`` as messages JSONL, ``copies`` times over (each copy with its own id)."""
+    lines = []
+    for copy in range(copies):
+        for index, conversation in enumerate(CONVERSATIONS):
+            lines.append(json.dumps({"id": f"c{copy}-{index}", "messages": conversation}))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path

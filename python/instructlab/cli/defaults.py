@@ -47,6 +47,14 @@ def default_map(cfg: Config) -> dict[str, Any]:
         "max_seq_len": train.max_seq_len,
         "max_batch_len": train.max_batch_len,
         "ckpt_output_dir": train.ckpt_output_dir,
+        "data_output_dir": train.data_output_dir,
+        "save_samples": train.save_samples,
+        "checkpoint_at_epoch": train.checkpoint_at_epoch,
+        "learning_rate": train.learning_rate,
+        "warmup_steps": train.warmup_steps,
+        "lora_rank": train.lora_rank,
+        "lora_alpha": train.lora_alpha,
+        "lora_dropout": train.lora_dropout,
     }
     processing = {
         "data_path": train.data_path,

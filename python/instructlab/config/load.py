@@ -169,6 +169,8 @@ def parse_config(source: bytes, file: str) -> LoadedConfig:
             )
         )
 
+    warnings.extend(_train_conflicts(raw, locations, file))
+
     try:
         config = Config.model_validate(raw)
     except ValidationError as exc:
@@ -187,6 +189,34 @@ def parse_config(source: bytes, file: str) -> LoadedConfig:
         for key, message in _model_path_warnings(config)
     )
     return LoadedConfig(config, None, warnings)
+
+
+def _train_conflicts(
+    raw: dict[Any, Any], locations: dict[KeyPath, tuple[int, int]], file: str
+) -> Iterator[ConfigProblem]:
+    """A warning for each ``train`` key set both at the top level and in ``additional_args``
+    with different values: the ``additional_args`` one is in effect (InstructLab writes it
+    there)."""
+    from instructlab.config.model import TRAIN_SHARED_ARGS
+
+    train = raw.get("train")
+    if not isinstance(train, dict) or not isinstance(train.get("additional_args"), dict):
+        return
+    extra = train["additional_args"]
+    for key in TRAIN_SHARED_ARGS:
+        if key not in train or extra.get(key) is None:
+            continue
+        try:
+            same = float(train[key]) == float(extra[key])
+        except (TypeError, ValueError):
+            continue  # the model reports the value that is not a number
+        if not same:
+            yield ConfigProblem(
+                f"train.{key}",
+                f"is {train[key]}, but train.additional_args.{key} is {extra[key]}: the "
+                f"additional_args value is in effect (remove one of them)",
+                _locate(locations, file, ("train", key)),
+            )
 
 
 def _describe(err: Any) -> str:

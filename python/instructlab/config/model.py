@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from instructlab.config import paths
 
@@ -267,8 +267,45 @@ class Evaluate(Section):
     dk_bench: DkBench = Field(default_factory=DkBench, description="DK-Bench.")
 
 
+#: Keys InstructLab keeps under ``train.additional_args`` that this section also has at its top
+#: level. The ``additional_args`` value is the one in effect (an InstructLab file sets it there);
+#: the loader warns when a file sets both differently.
+TRAIN_SHARED_ARGS: dict[str, type] = {
+    "learning_rate": float,
+    "warmup_steps": int,
+    "lora_alpha": float,
+    "lora_dropout": float,
+}
+
+
 class Train(Section):
-    """Training (`ilab model train`)."""
+    """Training (`ilab model train`).
+
+    ``learning_rate``, ``warmup_steps``, ``lora_alpha`` and ``lora_dropout`` may also be set in
+    ``additional_args`` (where InstructLab writes them); there they win, and the top-level key
+    shows the value in effect.
+    """
+
+    @model_validator(mode="before")
+    @classmethod
+    def _additional_args_win(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        extra = data.get("additional_args")
+        if not isinstance(extra, dict):
+            return data
+        out = dict(data)
+        for key, kind in TRAIN_SHARED_ARGS.items():
+            value = extra.get(key)
+            if value is None:
+                continue
+            try:
+                if isinstance(value, bool):
+                    raise ValueError
+                out[key] = kind(float(value)) if isinstance(value, str) else kind(value)
+            except (TypeError, ValueError):
+                raise ValueError(f"additional_args.{key} must be a number, got {value!r}") from None
+        return out
 
     pipeline: Literal["simple", "full", "accelerated"] = Field(
         "full", description="simple (quick CPU demo), full (CPU/one GPU) or accelerated (GPUs)."
@@ -336,7 +373,12 @@ class Train(Section):
     )
     training_journal: str | None = Field(None, description="Journal file of a multiphase run.")
     additional_args: dict[str, Any] = Field(
-        default_factory=dict, description="Extra training arguments, passed through."
+        default_factory=dict,
+        description=(
+            "More training settings, as InstructLab writes them (learning_rate, warmup_steps, "
+            "random_seed, lora_alpha, lora_dropout, lora_target_modules; these win over the "
+            "keys above). See docs/training.md."
+        ),
     )
 
 

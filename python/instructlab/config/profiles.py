@@ -66,17 +66,22 @@ def pick_profile(hw: Hardware) -> Profile:
                 "metadata": _metadata(hw),
             },
         )
+    lora = hw.memory_gib < 32
     return Profile(
         "cpu",
         f"{hw.cpu_count} CPU cores, {hw.memory_gib:g} GiB",
         {
             "train": {
-                "pipeline": "simple" if hw.memory_gib < 32 else "full",
+                "pipeline": "simple" if lora else "full",
                 "device": "cpu",
                 "max_seq_len": 2048,
                 "max_batch_len": 4_096,
                 "effective_batch_size": 8,
                 "num_epochs": 1,
+                # Few steps on a CPU: a short warm-up, and rates that move a small model in them
+                # (adapters take a higher one than the whole model).
+                "learning_rate": 2e-4 if lora else 1e-4,
+                "warmup_steps": 2,
             },
             "metadata": _metadata(hw),
         },

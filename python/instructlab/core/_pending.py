@@ -10,14 +10,10 @@ from __future__ import annotations
 from instructlab.errors import NotImplementedYet
 
 _SERVE = "model serving, chat and model management"
-_SDG = "the synthetic data generation engine"
-_TRAIN = "training"
-_EVAL = "evaluation"
 
 PENDING: dict[str, str] = {
     "Model.convert": _SERVE,
     "Model.upload": _SERVE,
-    "Model.train_model": _TRAIN,
 }
 
 

@@ -18,8 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from instructlab.errors import FileError, UsageError
-from instructlab.eval.grading import Graded, Question
-from instructlab.eval.judge import prompt_hash
+from instructlab.eval.grading import Graded, Question, ReferenceGrader
 from instructlab.eval.noise import Estimate, estimate, median_score
 
 __all__ = [
@@ -101,27 +100,13 @@ def dk_bench_questions(path: Path) -> list[Question]:
     return questions
 
 
-class DkGrader:
+class DkGrader(ReferenceGrader):
     """One turn, graded 1-5 with the rubric."""
 
     high = 5
-    prompt_id = prompt_hash(DK_JUDGE_SYSTEM, DK_JUDGE_TEMPLATE)
-
-    def turns(self, question: Question) -> list[int]:
-        """The one turn."""
-        return [1]
-
-    def messages(
-        self, question: Question, answers: Sequence[str], turn: int
-    ) -> tuple[str, list[dict[str, str]]]:
-        """The rubric prompt for the answer."""
-        user = DK_JUDGE_TEMPLATE.format(
-            question=question.turns[0],
-            reference=(question.references or [""])[0],
-            answer=answers[0],
-        )
-        system = {"role": "system", "content": DK_JUDGE_SYSTEM}
-        return "ilab-dk-bench-v1", [system, {"role": "user", "content": user}]
+    name = "ilab-dk-bench-v1"
+    system = DK_JUDGE_SYSTEM
+    template = DK_JUDGE_TEMPLATE
 
 
 @dataclass

@@ -11,11 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import ssl
-import sys
-import tempfile
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,7 +82,7 @@ def serve(
     label = str(model) if model else EMBEDDED_JUDGE_LABEL
     model = model or EMBEDDED_MODEL
     from instructlab.llm.backends import choose_backend
-    from instructlab.llm.running import running_server
+    from instructlab.llm.running import running_server, shown_log
     from instructlab.models.resolve import resolve_model_path
 
     try:
@@ -112,11 +108,7 @@ def serve(
         options["ctx_size"] = settings.ctx_size
     with contextlib.ExitStack() as stack:
         if settings.show_log:
-            fd, name = tempfile.mkstemp(prefix=f"ilab-eval-{role}-", suffix=".log")
-            os.close(fd)
-            options["log_file"] = Path(name)
-            stack.callback(options["log_file"].unlink, missing_ok=True)
-            stack.enter_context(_follow(options["log_file"]))
+            options["log_file"] = stack.enter_context(shown_log(f"ilab-eval-{role}-"))
         log.info("starting the %s %s (%s)", role, label, chosen)
         server = stack.enter_context(running_server(model, **options))
         yield Served(
@@ -152,29 +144,3 @@ def _first_model(url: str, api_key: str | None, tls: ssl.SSLContext | None, role
     if not found:
         raise RequestFailed(url, f"the {role}'s endpoint lists no model; name one")
     return found[0]
-
-
-@contextlib.contextmanager
-def _follow(path: Path, interval: float = 0.1) -> Iterator[None]:
-    """Copies what is appended to ``path`` to stderr, live, until the block ends."""
-    stop = threading.Event()
-
-    def pump() -> None:
-        with path.open("rb") as handle:
-            while True:
-                chunk = handle.read(65536)
-                if chunk:
-                    sys.stderr.write(chunk.decode("utf-8", "replace"))
-                    sys.stderr.flush()
-                elif stop.is_set():
-                    return
-                else:
-                    stop.wait(interval)
-
-    thread = threading.Thread(target=pump, name="eval-server-log", daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        thread.join(timeout=5)

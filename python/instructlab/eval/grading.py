@@ -16,13 +16,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from instructlab.eval.judge import ChatClient, parse_rating, rating_format, stable_seed
+from instructlab.eval.judge import (
+    ChatClient,
+    parse_rating,
+    prompt_hash,
+    rating_format,
+    stable_seed,
+)
 
 __all__ = [
     "Graded",
     "Grader",
     "Judgment",
     "Question",
+    "ReferenceGrader",
     "RunSettings",
     "answer_record",
     "judge_all",
@@ -80,8 +87,10 @@ class Grader(Protocol):
 
     #: The top of the rating scale (1..high).
     high: int
-    #: The judge prompts' identity (a hash), reported beside the scores.
-    prompt_id: str
+    @property
+    def prompt_id(self) -> str:
+        """The judge prompts' identity (a hash), reported beside the scores."""
+        ...
 
     def turns(self, question: Question) -> list[int]:
         """The turns (1-based) to grade."""
@@ -92,6 +101,40 @@ class Grader(Protocol):
     ) -> tuple[str, list[dict[str, str]]]:
         """The prompt name and the judge's messages for one turn."""
         ...
+
+
+class ReferenceGrader:
+    """One turn, graded 1..``high`` against the question's reference answer.
+
+    A benchmark sets the judge's system prompt, its template (``question``, ``reference`` and
+    ``answer`` fields) and the prompt name recorded with each judgment.
+    """
+
+    high: int
+    name: str
+    system: str
+    template: str
+
+    @property
+    def prompt_id(self) -> str:
+        """The judge prompts' hash."""
+        return prompt_hash(self.system, self.template)
+
+    def turns(self, question: Question) -> list[int]:
+        """The one turn."""
+        return [1]
+
+    def messages(
+        self, question: Question, answers: Sequence[str], turn: int
+    ) -> tuple[str, list[dict[str, str]]]:
+        """The judge prompt for the answer, with the reference in it."""
+        user = self.template.format(
+            question=question.turns[0],
+            reference=(question.references or [""])[0],
+            answer=answers[0],
+        )
+        system = {"role": "system", "content": self.system}
+        return self.name, [system, {"role": "user", "content": user}]
 
 
 @dataclass

@@ -17,8 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from instructlab.eval.grading import Graded, Question
-from instructlab.eval.judge import prompt_hash
+from instructlab.eval.grading import Graded, Question, ReferenceGrader
 from instructlab.eval.noise import Estimate, difference, estimate
 
 __all__ = [
@@ -102,27 +101,13 @@ def branch_questions(taxonomy: Path, rev: str) -> tuple[list[Question], list[str
     return questions, skipped
 
 
-class BranchGrader:
+class BranchGrader(ReferenceGrader):
     """One turn, graded 1-10 against the seed answer."""
 
     high = 10
-    prompt_id = prompt_hash(BRANCH_JUDGE_SYSTEM, BRANCH_JUDGE_TEMPLATE)
-
-    def turns(self, question: Question) -> list[int]:
-        """The one turn."""
-        return [1]
-
-    def messages(
-        self, question: Question, answers: Sequence[str], turn: int
-    ) -> tuple[str, list[dict[str, str]]]:
-        """The branch judge prompt for the answer."""
-        user = BRANCH_JUDGE_TEMPLATE.format(
-            question=question.turns[0],
-            reference=(question.references or [""])[0],
-            answer=answers[0],
-        )
-        system = {"role": "system", "content": BRANCH_JUDGE_SYSTEM}
-        return "ilab-branch-v1", [system, {"role": "user", "content": user}]
+    name = "ilab-branch-v1"
+    system = BRANCH_JUDGE_SYSTEM
+    template = BRANCH_JUDGE_TEMPLATE
 
 
 @dataclass(frozen=True)

@@ -77,6 +77,44 @@ def log_tail(path: Path, limit: int = _LOG_TAIL) -> str:
         return ""
 
 
+@contextmanager
+def shown_log(prefix: str, interval: float = 0.1) -> Iterator[Path]:
+    """A temporary log file for a server, copied live to stderr until the block ends.
+
+    For ``--enable-serving-output``: the server writes its log to the yielded path (its
+    ``log_file``); what it appends shows on the terminal as it comes, and the file is removed
+    afterwards.
+    """
+    import sys
+    import threading
+
+    fd, name = tempfile.mkstemp(prefix=prefix, suffix=".log")
+    os.close(fd)
+    path = Path(name)
+    stop = threading.Event()
+
+    def pump() -> None:
+        with path.open("rb") as handle:
+            while True:
+                chunk = handle.read(65536)
+                if chunk:
+                    sys.stderr.write(chunk.decode("utf-8", "replace"))
+                    sys.stderr.flush()
+                elif stop.is_set():
+                    return
+                else:
+                    stop.wait(interval)
+
+    thread = threading.Thread(target=pump, name="server-log", daemon=True)
+    thread.start()
+    try:
+        yield path
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        path.unlink(missing_ok=True)
+
+
 def check_backend_installed(backend: str) -> None:
     """:class:`MissingExtra` when the Python package the backend runs on is not installed."""
     needs = {"llama-cpp": ("llama_cpp", "serve"), "transformers": ("transformers", "train")}

@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from instructlab.sdg.errors import GenerateException
@@ -48,7 +45,7 @@ def teacher(
         return
     try:
         from instructlab.llm.backends import choose_backend
-        from instructlab.llm.running import running_server
+        from instructlab.llm.running import running_server, shown_log
         from instructlab.models.resolve import resolve_model_path
     except ImportError:
         raise GenerateException(
@@ -77,41 +74,8 @@ def teacher(
         )
     with contextlib.ExitStack() as stack:
         if show_log:
-            fd, name = tempfile.mkstemp(prefix=f"ilab-teacher-{backend}-", suffix=".log")
-            os.close(fd)
-            settings["log_file"] = Path(name)
-            stack.callback(settings["log_file"].unlink, missing_ok=True)
-            stack.enter_context(_follow(settings["log_file"]))
+            settings["log_file"] = stack.enter_context(shown_log(f"ilab-teacher-{backend}-"))
         server = stack.enter_context(
             running_server(model, backend=backend, ctx_size=ctx_size, **settings)
         )
         yield server.base_url, server.model_id
-
-
-@contextlib.contextmanager
-def _follow(path: Path, interval: float = 0.1) -> Iterator[None]:
-    """Copies what is appended to ``path`` to stderr, live, until the block ends."""
-    import sys
-    import threading
-
-    stop = threading.Event()
-
-    def pump() -> None:
-        with path.open("rb") as handle:
-            while True:
-                chunk = handle.read(65536)
-                if chunk:
-                    sys.stderr.write(chunk.decode("utf-8", "replace"))
-                    sys.stderr.flush()
-                elif stop.is_set():
-                    return
-                else:
-                    stop.wait(interval)
-
-    thread = threading.Thread(target=pump, name="teacher-log", daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        thread.join(timeout=5)

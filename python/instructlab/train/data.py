@@ -300,6 +300,8 @@ def process_data(
     file_index = cat(file_parts, "int32")
     line_numbers = cat(line_parts, "int64")
     if len(lengths) == 0:
+        if dropped.get("too_long"):
+            raise _all_too_long(data_path, files, tokenizer, max_seq_len, end_of_turn, records)
         raise _nothing_kept(data_path, records, dropped, examples)
     ensure_dir(out)
     _write_parquet(
@@ -342,6 +344,52 @@ def process_data(
     )
     atomic_write_text(summary_file, json.dumps(summary.to_dict(), indent=2))
     return summary
+
+
+#: The share of samples the suggested ``max_seq_len`` keeps when every sample was too long.
+_KEEP_SHARE = 0.95
+
+
+def _all_too_long(
+    data_path: str | Path,
+    files: list[Path],
+    tokenizer: TokenizerSource,
+    max_seq_len: int,
+    end_of_turn: str | None,
+    records: int,
+) -> FileError:
+    """Every sample was dropped for its length: their lengths (a second pass without the
+    limit), as a histogram, and the limit that keeps 95% of them."""
+    np = _need("numpy")
+    engine = _native.PackEngine(
+        tokenizer.tokenizer_json,
+        tokenizer.chat_template,
+        tokenizer.special_tokens,
+        2**31 - 1,
+        0,
+        end_of_turn,
+        tokenizer.origin,
+    )
+    parts = []
+    for lines, _where, _bad, _done in _chunks(files, 4096):
+        if lines:
+            offsets = np.frombuffer(engine.process(lines)["offsets"], dtype="<u8")
+            parts.append(np.diff(offsets))
+    lengths = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+    if len(lengths) == 0:
+        return _nothing_kept(data_path, records, {"too_long": records}, [])
+    keep = int(np.ceil(np.quantile(lengths, _KEEP_SHARE, method="higher")))
+    bins = ", ".join(
+        f"{b['from']}-{b['to']}: {b['count']}"
+        for b in _histogram(lengths.astype(np.int32), int(lengths.max()))
+        if b["count"]
+    )
+    return FileError(
+        str(data_path),
+        f"every sample is longer than max_seq_len ({max_seq_len} tokens), so none of the "
+        f"{records} records was kept; their lengths in tokens: {bins}; a max_seq_len of {keep} "
+        f"(--max-seq-len {keep}) keeps {_KEEP_SHARE:.0%} of them. Nothing was written.",
+    )
 
 
 def _nothing_kept(
