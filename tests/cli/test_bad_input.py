@@ -393,6 +393,12 @@ CASES: list[tuple[str, int, str]] = [
         2,
         "nonsense_proj",
     ),
+    _case(
+        "model train --data-path {messages} --model-path {tiny_lm} --ckpt-output-dir {root}/c2 "
+        "--data-output-dir {root}/d2 --lora-rank 99999999999999999999",
+        2,
+        "--lora-rank",
+    ),
     _case("model train --num-epochs 0", 2, "--num-epochs"),
     _case("model train --num-epochs -1", 2, "--num-epochs"),
     _case("model train --effective-batch-size 0", 2, "--effective-batch-size"),

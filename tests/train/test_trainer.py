@@ -223,6 +223,16 @@ def test_lora_target_that_matches_nothing_is_refused(world: Path, tmp_path: Path
     assert not (tmp_path / "ckpt" / "hf_format").exists()
 
 
+@pytest.mark.parametrize("rank", [10**6, 99999999999999999999])
+def test_a_lora_rank_above_every_layer_is_refused_before_allocating(
+    world: Path, tmp_path: Path, rank: int
+) -> None:
+    with pytest.raises(UsageError, match="smallest dimension") as caught:
+        train(_options(world, tmp_path, lora=LoraOptions(rank=rank)))
+    assert caught.value.param == "lora_rank"
+    assert not (tmp_path / "ckpt" / "hf_format").exists()
+
+
 def test_running_out_of_memory_names_the_knobs(
     world: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

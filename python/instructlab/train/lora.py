@@ -55,11 +55,33 @@ def _check_targets(model: Any, targets: tuple[str, ...]) -> None:
         )
 
 
+def _check_rank(model: Any, rank: int, targets: tuple[str, ...]) -> None:
+    """A rank above the smallest side of an adapted layer adds nothing but memory (and a huge
+    one would fail deep inside torch's allocator): refuse it before anything is allocated."""
+    import torch
+
+    output = model.get_output_embeddings() if hasattr(model, "get_output_embeddings") else None
+    sides = [
+        min(module.in_features, module.out_features)
+        for name, module in model.named_modules()
+        if isinstance(module, torch.nn.Linear)
+        and module is not output
+        and (not targets or name.rsplit(".", 1)[-1] in targets)
+    ]
+    if sides and rank > min(sides):
+        raise UsageError(
+            f"lora_rank: {rank} is above the smallest dimension of the adapted layers "
+            f"({min(sides)}); a rank that high adds nothing: use at most {min(sides)}",
+            "lora_rank",
+        )
+
+
 def wrap(model: Any, options: LoraOptions) -> Any:
     """The model with trainable adapters; every other weight frozen."""
     peft = _peft()
     if options.target_modules:
         _check_targets(model, options.target_modules)
+    _check_rank(model, options.rank, options.target_modules)
     targets: Any = list(options.target_modules) if options.target_modules else "all-linear"
     config = peft.LoraConfig(
         r=options.rank,
