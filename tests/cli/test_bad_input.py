@@ -457,6 +457,18 @@ CASES: list[tuple[str, int, str]] = [
     _case("model evaluate --benchmark mmlu --backend bogus", 2, "bogus"),
     _case("model evaluate --benchmark bogus", 2, "bogus"),
     _case("model evaluate --benchmark mt_bench", 1, "no MT-Bench data found"),
+    # Conversion to GGUF.
+    _case("model convert", 2, "no trained checkpoint"),
+    _case("model convert --model-dir {missing}", 1, "missing"),
+    _case("model convert --model-dir {file}", 2, "file.txt"),
+    _case("model convert --model-dir {empty_dir}", 2, "not a checkpoint"),
+    _case("model convert --model-dir {model_dir}", 2, "no *.safetensors"),
+    _case("model convert --model-dir {vision}", 2, "'vit'"),
+    _case("model convert --model-dir {tiny_lm} --model-name a/b", 2, "--model-name"),
+    _case("model convert --model-dir {tiny_lm} --adapter-file {empty_dir}", 2, "--adapter-file"),
+    _case("model convert --model-dir {tiny_lm} --output-dir {file}", 1, "file.txt"),
+    _case("model convert --threads 0", 2, "--threads"),
+    _case("model convert --quant-type Q2_K", 2, "Q2_K"),
     # Retrieval-augmented generation.
     _case("rag convert --input-dir {empty_dir}", 1, "empty"),
     _case("rag convert --input-dir {odd_dir}", 1, "unsupported"),

@@ -12,7 +12,6 @@ from instructlab.cli.main import cli
 
 # Minimal arguments for pending commands that require some, so they reach the SDK call.
 ARGS: dict[str, list[str]] = {
-    "model convert": ["x"],
     "model upload": ["x", "y"],
 }
 
@@ -43,11 +42,13 @@ WORKING: dict[str, list[str]] = {
     "data list": [],
     "data mix": ["--recipe", "{recipe}"],  # exits 1: the recipe lists no data sets
     "model evaluate": ["--benchmark", "mt_bench"],  # exits 1: no MT-Bench data here
+    "model convert": [],  # exits 2: no trained checkpoint yet
     "rag convert": ["--input-dir", "{doc}"],
     "rag ingest": [],  # exits 1: nothing converted yet
     "rag retrieve": ["bees"],  # exits 1: no document store yet
 }
 EXPECTED_EXIT = {
+    "model convert": 2,
     "config edit": 1,
     "model evaluate": 1,
     "data mix": 1,

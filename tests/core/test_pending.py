@@ -60,6 +60,7 @@ IMPLEMENTED = {
     "Data.list_pipelines",
     "Data.mix",
     "Model.chat",
+    "Model.convert",
     "Model.download",
     "Model.evaluate_dk_bench",
     "Model.evaluate_mt_bench",

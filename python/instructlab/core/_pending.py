@@ -12,7 +12,6 @@ from instructlab.errors import NotImplementedYet
 _SERVE = "model serving, chat and model management"
 
 PENDING: dict[str, str] = {
-    "Model.convert": _SERVE,
     "Model.upload": _SERVE,
 }
 

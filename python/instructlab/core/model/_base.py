@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from instructlab.core._base import ConfiguredBase
 from instructlab.core._checked import checked
+from instructlab.errors import UsageError
 
 if TYPE_CHECKING:
     from instructlab.config import Config as ConfigModel
@@ -39,3 +40,22 @@ class ModelBase(ConfiguredBase):
         ``evaluate.model``, else the model ``serve`` would serve (the embedded one by default)."""
         cfg = self.configuration
         return model or self.student_model or cfg.evaluate.model or cfg.serve.model_path
+
+    def _checkpoint(self, model_dir: str | Path | None, param: str) -> Path:
+        """The checkpoint a command works on: ``model_dir``, else the student when it is a
+        folder, else the newest checkpoint under ``train.ckpt_output_dir``."""
+        if model_dir is not None:
+            return Path(model_dir).expanduser()
+        if self.student_model is not None and Path(str(self.student_model)).expanduser().is_dir():
+            return Path(str(self.student_model)).expanduser()
+        from instructlab.train.checkpoint import newest_checkpoint
+
+        root = Path(self.configuration.train.ckpt_output_dir).expanduser()
+        newest = newest_checkpoint(root)
+        if newest is None:
+            raise UsageError(
+                f"{param}: no trained checkpoint in {root}/hf_format; train one with "
+                f"`ilab model train` or name a model folder",
+                param,
+            )
+        return newest.path
