@@ -469,6 +469,34 @@ CASES: list[tuple[str, int, str]] = [
     _case("model convert --model-dir {tiny_lm} --output-dir {file}", 1, "file.txt"),
     _case("model convert --threads 0", 2, "--threads"),
     _case("model convert --quant-type Q2_K", 2, "Q2_K"),
+    # Before and after training.
+    _case("model test", 2, "no trained checkpoint"),
+    _case("model test --model-dir {missing}", 2, "--model-dir"),
+    _case("model test --model-dir {tiny_lm}", 2, "--base-model"),
+    _case("model test --model-dir {tiny_lm} --base-model {missing}", 1, "missing"),
+    _case(
+        "model test --model-dir {tiny_lm} --base-model {tiny_lm} --test-file {missing}",
+        1,
+        "missing",
+    ),
+    _case(
+        "model test --model-dir {tiny_lm} --base-model {tiny_lm} --test-file {binary_jsonl}",
+        1,
+        "binary.jsonl",
+    ),
+    _case(
+        "model test --model-dir {tiny_lm} --base-model {tiny_lm} --test-file {empty_rows}",
+        1,
+        "empty.jsonl",
+    ),
+    _case(
+        "model test --model-dir {tiny_lm} --base-model {tiny_lm} --taxonomy-path {missing}",
+        1,
+        "missing",
+    ),
+    _case("model test --max-tokens 0", 2, "--max-tokens"),
+    _case("model test --limit 0", 2, "--limit"),
+    _case("model test --format bogus", 2, "bogus"),
     # Retrieval-augmented generation.
     _case("rag convert --input-dir {empty_dir}", 1, "empty"),
     _case("rag convert --input-dir {odd_dir}", 1, "unsupported"),

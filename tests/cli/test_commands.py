@@ -43,12 +43,14 @@ WORKING: dict[str, list[str]] = {
     "data mix": ["--recipe", "{recipe}"],  # exits 1: the recipe lists no data sets
     "model evaluate": ["--benchmark", "mt_bench"],  # exits 1: no MT-Bench data here
     "model convert": [],  # exits 2: no trained checkpoint yet
+    "model test": [],  # exits 2: no trained checkpoint yet
     "rag convert": ["--input-dir", "{doc}"],
     "rag ingest": [],  # exits 1: nothing converted yet
     "rag retrieve": ["bees"],  # exits 1: no document store yet
 }
 EXPECTED_EXIT = {
     "model convert": 2,
+    "model test": 2,
     "config edit": 1,
     "model evaluate": 1,
     "data mix": 1,

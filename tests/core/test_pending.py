@@ -72,6 +72,7 @@ IMPLEMENTED = {
     "Model.remove",
     "Model.running_server",
     "Model.serve",
+    "Model.test",
     "Model.train_model",
     "RAG.convert",
     "RAG.ingest",
