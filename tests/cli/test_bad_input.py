@@ -497,6 +497,32 @@ CASES: list[tuple[str, int, str]] = [
     _case("model test --max-tokens 0", 2, "--max-tokens"),
     _case("model test --limit 0", 2, "--limit"),
     _case("model test --format bogus", 2, "bogus"),
+    # Uploads (nothing leaves 127.0.0.1).
+    _case("model upload --destination team/student", 2, "no trained checkpoint"),
+    _case("model upload --model {file}", 2, "--destination"),
+    _case("model upload --model {missing} --destination team/student", 1, "missing"),
+    _case("model upload --model {file} --dest-type bogus --destination x", 2, "bogus"),
+    _case(
+        "model upload --model {file} --dest-type oci --destination oci://host", 2, "--destination"
+    ),
+    _case("model upload --model {file} --dest-type s3 --destination bucket", 2, "--destination"),
+    _case("model upload --model {file} --destination just-a-name", 2, "--destination"),
+    _case(
+        "model upload --model {file} --dest-type oci --destination oci://127.0.0.1:9/student",
+        1,
+        "127.0.0.1:9: the registry is unreachable",
+    ),
+    _case(
+        "model upload --model {empty_dir} --dest-type oci --destination oci://127.0.0.1:9/x",
+        1,
+        "holds no files",
+    ),
+    _case(
+        "model upload --model {file} --dest-type s3 --destination s3://b/x "
+        "--s3-endpoint-url not-a-url",
+        2,
+        "--s3-endpoint-url",
+    ),
     # Retrieval-augmented generation.
     _case("rag convert --input-dir {empty_dir}", 1, "empty"),
     _case("rag convert --input-dir {odd_dir}", 1, "unsupported"),
