@@ -1,9 +1,11 @@
 """``ilab model convert`` end to end: a tiny model trained by ``ilab model train``, its newest
 checkpoint converted to GGUF f16 and Q4_K_M, the Q4_K_M file served by llama.cpp and chatted
-with; a GGUF that exists already and folders that are not checkpoints are refused clearly."""
+with; a GGUF that exists already is refused clearly. With no model named, ``ilab model chat``
+uses the newest checkpoint and says so; ``ilab model list`` shows the checkpoints."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -42,3 +44,12 @@ def test_train_convert_serve_chat(tmp_path: Path) -> None:
 
     reply = _ilab("model", "chat", "--model", str(q4), "-qq", "--max-tokens", "8", "Hello")
     assert reply.strip()
+
+    listed = json.loads(_ilab("model", "list", "--format", "json"))
+    trained = [row for row in listed if row["checkpoint"]]
+    assert [row["path"] for row in trained] == [str(p) for p in checkpoints]
+    assert trained[-1]["base_model"] == str(model) and trained[-1]["data"] == "train.jsonl"
+    assert trained[-1]["samples"] == int(newest.name.removeprefix("samples_"))
+
+    newest_reply = _ilab("model", "chat", "-qq", "--max-tokens", "4", "Hello")
+    assert f"Using the newest trained checkpoint, {newest}" in newest_reply
