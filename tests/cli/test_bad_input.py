@@ -471,7 +471,7 @@ CASES: list[tuple[str, int, str]] = [
     _case("model convert --quant-type Q2_K", 2, "Q2_K"),
     # Before and after training.
     _case("model test", 2, "no trained checkpoint"),
-    _case("model test --model-dir {missing}", 2, "--model-dir"),
+    _case("model test --model-dir {missing}", 1, "missing"),
     _case("model test --model-dir {tiny_lm}", 2, "--base-model"),
     _case("model test --model-dir {tiny_lm} --base-model {missing}", 1, "missing"),
     _case(

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from instructlab.core._checked import Positive, checked
 from instructlab.core.model._base import ModelBase
-from instructlab.errors import UsageError
+from instructlab.errors import FileError, UsageError
 
 if TYPE_CHECKING:
     from instructlab.eval.before_after import Question, TestRow
@@ -66,7 +66,7 @@ class Testing(ModelBase):
 
         trained = self._checkpoint(model_dir, "model_dir")
         if not trained.exists():
-            raise UsageError(f"model_dir: {trained} does not exist", "model_dir")
+            raise FileError(str(trained), "no such file or folder")
         base = str(base_model) if base_model is not None else _base_of(trained)
         base_path = resolve_model_path(base)
         questions, source = self._questions(test_file, taxonomy_path, taxonomy_base)
@@ -140,9 +140,16 @@ def _base_of(trained: Path) -> str:
             info = {}
         base = info.get("base_model") if isinstance(info, dict) else None
         if isinstance(base, dict):
-            for key in ("path", "source"):
+            from instructlab.errors import ModelNotFound
+            from instructlab.models.resolve import resolve_model_path
+
+            # As it was named (embedded://..., a models-folder name) while that still resolves,
+            # else the path it resolved to then.
+            for key in ("source", "path"):
                 if isinstance(base.get(key), str) and base[key]:
-                    if key == "path" and not Path(base[key]).exists():
+                    try:
+                        resolve_model_path(base[key])
+                    except ModelNotFound:
                         continue
                     return str(base[key])
     raise UsageError(
