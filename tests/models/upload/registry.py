@@ -4,6 +4,7 @@ do), and a fault switch that fails chosen blob uploads (the Nth PUT of a blob)."
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import threading
@@ -16,7 +17,14 @@ from urllib.parse import parse_qs, urlparse
 class Registry:
     """``with Registry() as r:`` serves on ``r.host`` (``127.0.0.1:PORT``)."""
 
-    def __init__(self, require_auth: bool = False) -> None:
+    TOKEN = "t0ken"
+
+    def __init__(
+        self, require_auth: bool = False, auth: str | None = None, user: str = "u:p"
+    ) -> None:
+        #: None, "basic" or "bearer"; ``require_auth`` answers 401 with no challenge at all.
+        self.auth = auth
+        self.basic = "Basic " + base64.b64encode(user.encode()).decode()
         self.blobs: dict[str, bytes] = {}
         self.manifests: dict[tuple[str, str], bytes] = {}
         self.uploads: dict[str, bytes] = {}
@@ -63,15 +71,28 @@ class Registry:
                 return path, path.removeprefix("/v2/").split("/")
 
             def _denied(self) -> bool:
+                given = self.headers.get("Authorization")
                 if registry.require_auth:
                     self._reply(401, b'{"errors":[{"code":"UNAUTHORIZED"}]}')
+                    return True
+                if registry.auth == "basic" and given != registry.basic:
+                    self._reply(401, headers={"WWW-Authenticate": 'Basic realm="test"'})
+                    return True
+                if registry.auth == "bearer" and given != f"Bearer {registry.TOKEN}":
+                    realm = f"http://{registry.host}/token"
+                    challenge = f'Bearer realm="{realm}",service="test"'
+                    self._reply(401, headers={"WWW-Authenticate": challenge})
                     return True
                 return False
 
             def do_GET(self) -> None:
+                path, parts = self._route()
+                if path == "/token":
+                    if self.headers.get("Authorization") != registry.basic:
+                        return self._reply(401)
+                    return self._reply(200, json.dumps({"token": registry.TOKEN}).encode())
                 if self._denied():
                     return
-                path, parts = self._route()
                 if path == "/v2/":
                     return self._reply(200, b"{}")
                 if len(parts) >= 3 and parts[-2] == "manifests":
@@ -80,6 +101,8 @@ class Registry:
                 return self._reply(404)
 
             def do_HEAD(self) -> None:
+                if self._denied():
+                    return
                 _, parts = self._route()
                 if len(parts) >= 3 and parts[-2] == "blobs" and parts[-1] in registry.blobs:
                     return self._reply(200)
@@ -101,6 +124,8 @@ class Registry:
             def do_PUT(self) -> None:
                 path, parts = self._route()
                 body = self._body()
+                if self._denied():
+                    return
                 if "/blobs/uploads/" in path:
                     registry.blob_puts += 1
                     if registry.blob_puts in registry.fail_puts:

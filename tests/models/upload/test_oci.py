@@ -3,7 +3,9 @@ every blob is there, an interrupted push resumed, and what cannot work named."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import json
 from pathlib import Path
 
 import pytest
@@ -75,3 +77,25 @@ def test_destinations() -> None:
     for bad in ("oci://", "oci://host", "oci://host/Upper", "oci://host/a b"):
         with pytest.raises(UsageError):
             parse_destination(bad)
+
+
+@pytest.mark.parametrize("auth", ["basic", "bearer"])
+def test_credentials_from_the_environment_or_a_login_file(
+    model: Path, auth: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Registry(auth=auth, user="ann:secret") as registry:
+        destination = f"oci://{registry.host}/student"
+        with pytest.raises(UploadFailed, match="asks for credentials: set ILAB_OCI_USERNAME"):
+            push(model, destination, "v1")
+        monkeypatch.setenv("ILAB_OCI_USERNAME", "ann")
+        monkeypatch.setenv("ILAB_OCI_PASSWORD", "wrong")
+        with pytest.raises(UploadFailed, match="refused the credentials"):
+            push(model, destination, "v1")
+        monkeypatch.delenv("ILAB_OCI_USERNAME")
+        monkeypatch.delenv("ILAB_OCI_PASSWORD")
+        docker = Path.home() / ".docker" / "config.json"  # as `docker login` writes it
+        docker.parent.mkdir(parents=True)
+        token = base64.b64encode(b"ann:secret").decode()
+        docker.write_text(json.dumps({"auths": {registry.host: {"auth": token}}}))
+        push(model, destination, "v1")
+        assert registry.manifest("student", "v1") is not None

@@ -7,14 +7,21 @@ each skipped when the registry has it already (an interrupted push resumes); the
 which is what makes the tag exist, goes last.
 
 ``oci://HOST[:PORT]/NAME`` is HTTPS, except on loopback (HTTP, as docker treats
-``localhost``). Registries that ask for credentials are refused with a message saying so:
-this version sends none.
+``localhost``). A registry that asks for credentials gets them the way docker and podman send
+them (HTTP Basic, or a bearer token from the registry's token service): from
+``ILAB_OCI_USERNAME`` and ``ILAB_OCI_PASSWORD``, else from the login files of
+``podman login`` / ``docker login`` (``REGISTRY_AUTH_FILE``,
+``$XDG_RUNTIME_DIR/containers/auth.json``, ``~/.config/containers/auth.json``,
+``~/.docker/config.json``; credential helpers are not read).
 """
 
 from __future__ import annotations
 
+import base64
 import datetime
 import json
+import os
+import re
 import time
 import urllib.error
 import urllib.parse
@@ -26,7 +33,7 @@ from typing import IO, Any
 from instructlab.errors import UploadFailed, UsageError
 from instructlab.models.upload import UploadResult, model_files, sha256_of
 
-__all__ = ["ARTIFACT_TYPE", "parse_destination", "push"]
+__all__ = ["ARTIFACT_TYPE", "credentials", "parse_destination", "push"]
 
 #: The OCI artifact type of an uploaded model.
 ARTIFACT_TYPE = "application/vnd.instructlab.model.v1"
@@ -55,10 +62,50 @@ def parse_destination(destination: str) -> tuple[str, str, str]:
     return f"{scheme}://{registry}", name, f"oci://{registry}/{name}"
 
 
+def _auth_files() -> list[Path]:
+    files = []
+    if os.environ.get("REGISTRY_AUTH_FILE"):
+        files.append(Path(os.environ["REGISTRY_AUTH_FILE"]))
+    if os.environ.get("XDG_RUNTIME_DIR"):
+        files.append(Path(os.environ["XDG_RUNTIME_DIR"]) / "containers" / "auth.json")
+    home = Path.home()
+    files += [home / ".config" / "containers" / "auth.json", home / ".docker" / "config.json"]
+    return files
+
+
+def credentials(registry: str) -> tuple[str, str] | None:
+    """(user, password) for ``registry`` (``HOST[:PORT]``): the environment, else a login file."""
+    user, password = os.environ.get("ILAB_OCI_USERNAME"), os.environ.get("ILAB_OCI_PASSWORD")
+    if user and password:
+        return user, password
+    for file in _auth_files():
+        try:
+            auths = json.loads(file.read_text(encoding="utf-8")).get("auths", {})
+        except (OSError, ValueError, AttributeError):
+            continue
+        for key in (registry, f"https://{registry}", f"http://{registry}"):
+            entry = auths.get(key) if isinstance(auths, dict) else None
+            if isinstance(entry, dict) and isinstance(entry.get("auth"), str):
+                try:
+                    user, _, password = base64.b64decode(entry["auth"]).decode().partition(":")
+                except ValueError:
+                    continue
+                if user:
+                    return user, password
+    return None
+
+
+def _challenge(header: str) -> tuple[str, dict[str, str]]:
+    scheme, _, rest = header.strip().partition(" ")
+    return scheme.lower(), dict(re.findall(r'(\w+)="([^"]*)"', rest))
+
+
 class _Registry:
     def __init__(self, base: str, name: str) -> None:
         self.base = base
         self.name = name
+        self.host = base.split("://", 1)[1]
+        self.authorization: str | None = None
 
     def call(
         self,
@@ -68,26 +115,78 @@ class _Registry:
         headers: dict[str, str] | None = None,
         ok: tuple[int, ...] = (200,),
     ) -> tuple[int, Any]:
-        request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
-        try:
-            with urllib.request.urlopen(request, timeout=_TIMEOUT) as response:
-                return response.status, response.headers
-        except urllib.error.HTTPError as exc:
-            if exc.code in ok:
-                return exc.code, exc.headers
-            detail = exc.read(300).decode("utf-8", "replace").strip()
-            if exc.code == 401:
+        for attempt in (1, 2):
+            sent = dict(headers or {})
+            if self.authorization is not None:
+                sent["Authorization"] = self.authorization
+            if attempt == 2 and hasattr(body, "seek"):
+                body.seek(0)  # type: ignore[union-attr]
+            request = urllib.request.Request(url, data=body, method=method, headers=sent)
+            try:
+                with urllib.request.urlopen(request, timeout=_TIMEOUT) as response:
+                    return response.status, response.headers
+            except urllib.error.HTTPError as exc:
+                if exc.code in ok:
+                    return exc.code, exc.headers
+                detail = exc.read(300).decode("utf-8", "replace").strip()
+                if exc.code == 401 and attempt == 1 and self._authenticate(exc.headers):
+                    continue
+                if exc.code in (401, 403):
+                    raise UploadFailed(self.base, self._refused(exc.code)) from None
                 raise UploadFailed(
-                    self.base,
-                    "the registry asks for credentials, and this version sends none; push to "
-                    "a registry that accepts anonymous pushes",
+                    self.base, f"{method} {url} answered HTTP {exc.code}: {detail or exc.reason}"
                 ) from None
+            except (urllib.error.URLError, OSError) as exc:
+                reason = getattr(exc, "reason", exc)
+                raise UploadFailed(self.base, f"the registry is unreachable ({reason})") from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _refused(self, code: int) -> str:
+        if credentials(self.host) is None:
+            return (
+                "the registry asks for credentials: set ILAB_OCI_USERNAME and "
+                "ILAB_OCI_PASSWORD, or log in with `podman login` or `docker login`"
+            )
+        return f"the registry refused the credentials for {self.host} (HTTP {code})"
+
+    def _authenticate(self, headers: Any) -> bool:
+        """Answers a 401's challenge: True when there is something new to send."""
+        scheme, params = _challenge(str(headers.get("WWW-Authenticate") or ""))
+        found = credentials(self.host)
+        basic = None
+        if found is not None:
+            basic = "Basic " + base64.b64encode(f"{found[0]}:{found[1]}".encode()).decode()
+        if scheme == "basic":
+            if basic is None or self.authorization == basic:
+                return False
+            self.authorization = basic
+            return True
+        if scheme != "bearer" or "realm" not in params:
+            return False
+        query = {
+            "service": params.get("service", ""),
+            "scope": params.get("scope") or f"repository:{self.name}:pull,push",
+        }
+        url = params["realm"] + "?" + urllib.parse.urlencode({k: v for k, v in query.items() if v})
+        request = urllib.request.Request(url, headers={"Authorization": basic} if basic else {})
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                payload = json.load(response)
+        except urllib.error.HTTPError as exc:
+            if exc.code in (401, 403):
+                raise UploadFailed(self.base, self._refused(exc.code)) from None
             raise UploadFailed(
-                self.base, f"{method} {url} answered HTTP {exc.code}: {detail or exc.reason}"
+                self.base, f"the token service {params['realm']} answered HTTP {exc.code}"
             ) from None
-        except (urllib.error.URLError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
-            raise UploadFailed(self.base, f"the registry is unreachable ({reason})") from None
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            raise UploadFailed(
+                self.base, f"the token service {params['realm']} failed ({exc})"
+            ) from None
+        token = payload.get("token") or payload.get("access_token")
+        if not isinstance(token, str) or not token:
+            raise UploadFailed(self.base, f"the token service {params['realm']} gave no token")
+        self.authorization = f"Bearer {token}"
+        return True
 
     def has_blob(self, digest: str) -> bool:
         status, _ = self.call("HEAD", f"{self.base}/v2/{self.name}/blobs/{digest}", ok=(200, 404))
