@@ -36,7 +36,7 @@ COMMON: dict[str, Any] = {
 def _model(kind: str) -> Any:
     import transformers
 
-    if kind == "llama":  # tied embeddings
+    if kind in ("llama", "llama-sharded-bf16"):  # tied embeddings
         return transformers.LlamaForCausalLM(
             transformers.LlamaConfig(**COMMON, tie_word_embeddings=True)
         )
@@ -76,7 +76,11 @@ def _write(folder: Path, kind: str) -> Path:
                 param.add_(torch.randn_like(param) * 0.1)
     write_model_dir(folder, "byte_level", CHATML, eos="<|im_end|>")
     model.generation_config.eos_token_id = None
-    model.save_pretrained(str(folder))
+    if kind == "llama-sharded-bf16":  # as a GPU run might save it: bf16, in several files
+        model.to(torch.bfloat16).save_pretrained(str(folder), max_shard_size="40KB")
+        assert len(list(folder.glob("*.safetensors"))) > 1
+    else:
+        model.save_pretrained(str(folder))
     return folder
 
 
@@ -86,7 +90,9 @@ def _llama(path: Path) -> Any:
     return llama_cpp.Llama(str(path), logits_all=True, n_ctx=128, n_threads=1, verbose=False)
 
 
-@pytest.mark.parametrize("kind", ["llama", "llama3-rope", "mistral", "granite", "qwen2"])
+@pytest.mark.parametrize(
+    "kind", ["llama", "llama3-rope", "mistral", "granite", "qwen2", "llama-sharded-bf16"]
+)
 def test_f16_logits_match_transformers(tmp_path: Path, kind: str) -> None:
     import transformers
 
