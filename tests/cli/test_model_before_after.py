@@ -1,5 +1,6 @@
 """``ilab model test``: a tiny model before and after ``ilab model train``, both served through
-transformers (fp32), or both from GGUF files through llama.cpp; never one of each."""
+transformers (fp32), both quantised to Q4_K_M, or both from GGUF files of one type through
+llama.cpp; never one of each."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from instructlab.cli.main import cli
-from instructlab.train.export import write_gguf
+from instructlab.train.export import quantize_gguf, write_gguf
 from train.tiny import write_conversations, write_tiny_model
 
 
@@ -80,3 +81,26 @@ def test_gguf_files_through_llama_cpp_and_mixed_kinds_refused(
     mixed = CliRunner().invoke(cli, [*args, "--base-model", str(base)])
     assert mixed.exit_code == 2
     assert "--base-model" in mixed.output and "serve both the same way" in mixed.output
+
+    q4 = quantize_gguf(trained_gguf, tmp_path / "trained-Q4_K_M.gguf", threads=1)
+    args = ["model", "test", "--model-dir", str(q4), "--test-file", questions]
+    unequal = CliRunner().invoke(cli, [*args, "--base-model", str(base_gguf)])
+    assert unequal.exit_code == 2
+    assert "is F16 but" in unequal.output and "is Q4_K_M" in unequal.output
+
+
+def test_quantize_both(trained: tuple[Path, Path], tmp_path: Path) -> None:
+    _, checkpoint = trained
+    questions = str(_questions(tmp_path / "q.jsonl"))
+    args = ["model", "test", "--model-dir", str(checkpoint), "--test-file", questions]
+    result = CliRunner().invoke(
+        cli, [*args, "--quantize", "--limit", "1", "--max-tokens", "4", "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output[result.output.index("{") :])
+    assert (payload["backend"], payload["precision"]) == ("llama-cpp", "Q4_K_M")
+    assert (checkpoint / "pytorch_model-Q4_K_M.gguf").is_file()
+    cached = list(
+        (tmp_path / "home").glob(".cache/instructlab/quantized/*/pytorch_model-Q4_K_M.gguf")
+    )
+    assert len(cached) == 1  # the base's, under the cache: its folder is not ours

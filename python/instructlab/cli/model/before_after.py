@@ -34,6 +34,11 @@ from instructlab.cli.model._sdk import sdk
 @click.option("--max-tokens", type=POSITIVE, default=256, show_default=True)
 @click.option("--system-prompt", help="System prompt for both models.")
 @click.option("--limit", type=POSITIVE, help="Ask only the first N questions.")
+@click.option(
+    "--quantize",
+    is_flag=True,
+    help="Serve both as Q4_K_M GGUF files through llama.cpp (converted as needed).",
+)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 @click.pass_context
 def test(
@@ -46,6 +51,7 @@ def test(
     max_tokens: int,
     system_prompt: str | None,
     limit: int | None,
+    quantize: bool,
     fmt: str,
 ) -> None:
     """Answer the test questions with the base and the trained model, side by side."""
@@ -58,6 +64,7 @@ def test(
         max_tokens=max_tokens,
         system_prompt=system_prompt,
         limit=limit,
+        quantize=quantize,
         on_status=lambda message: click.echo(message, err=True),
     )
     if fmt == "json":
@@ -74,6 +81,7 @@ def test(
             "model": str(result.model),
             "base_model": result.base_model,
             "backend": result.backend,
+            "precision": result.precision,
             "questions_from": result.source,
             "rows": rows,
         }
@@ -87,7 +95,7 @@ def test(
         f"Before: {result.base_model}",
         f"After: {result.model}",
         show_lines=True,
-        title=f"Served with {result.backend}; questions from {result.source}",
+        title=f"Served with {result.backend} ({result.precision}); questions from {result.source}",
     )
     for row in result.rows:
         table.add_row(row.question.user, row.base_answer, row.trained_answer)

@@ -24,8 +24,10 @@ class BeforeAfter:
     model: Path
     #: The base model it was trained from.
     base_model: str
-    #: The backend both were served with (``transformers``: fp32; ``llama-cpp``: the GGUF files).
+    #: The backend both were served with (``transformers`` or ``llama-cpp``).
     backend: str
+    #: The precision both had (``fp32``, or the GGUF files' type, e.g. ``Q4_K_M``).
+    precision: str
     #: Where the questions came from (a test file, or the taxonomy).
     source: str
     rows: list[TestRow]
@@ -46,6 +48,7 @@ class Testing(ModelBase):
         max_tokens: Positive = 256,
         system_prompt: str | None = None,
         limit: Positive | None = None,
+        quantize: bool = False,
         on_status: Callable[[str], None] | None = None,
     ) -> BeforeAfter:
         """Answers the test questions with the base model, then with the trained one.
@@ -58,9 +61,11 @@ class Testing(ModelBase):
 
         Both models are served the same way so that differences come from training: a
         checkpoint folder and its base through transformers in fp32 (a GGUF base is de-quantised
-        as the trainer did), or, when ``model_dir`` is a GGUF file (``ilab model convert``), both
-        through llama.cpp from GGUF files: the base must then be a GGUF file too. Answers are
-        greedy (temperature 0).
+        as the trainer did); with ``quantize``, both converted to Q4_K_M (the checkpoint's files
+        written beside it as :meth:`convert` does, the base's under the cache folder; files
+        newer than the weights are reused) and served through llama.cpp; when ``model_dir`` is
+        a GGUF file, both through llama.cpp from GGUF files of the same type: the base must
+        then be one too. Answers are greedy (temperature 0).
         """
         from instructlab.models.resolve import is_gguf, resolve_model_path
 
@@ -72,6 +77,7 @@ class Testing(ModelBase):
         questions, source = self._questions(test_file, taxonomy_path, taxonomy_base)
         if limit is not None:
             questions = questions[:limit]
+        served = trained
         if is_gguf(trained):
             backend = "llama-cpp"
             if not is_gguf(base_path):
@@ -81,12 +87,17 @@ class Testing(ModelBase):
                     "test the checkpoint folder)",
                     "base_model",
                 )
+            precision = _same_gguf_type(base_path, trained)
             served_base = base_path
+        elif quantize:
+            backend, precision = "llama-cpp", "Q4_K_M"
+            served_base = _quantized(_as_hf_folder(base, base_path, on_status), True, on_status)
+            served = _quantized(trained, False, on_status)
         else:
-            backend = "transformers"
+            backend, precision = "transformers", "fp32"
             served_base = _as_hf_folder(base, base_path, on_status)
         answers: dict[str, list[str]] = {}
-        for label, path in (("base", served_base), ("trained", trained)):
+        for label, path in (("base", served_base), ("trained", served)):
             if on_status is not None:
                 on_status(f"Answering {len(questions)} questions with the {label} model ({path})")
             answers[label] = _answers(path, backend, questions, max_tokens, system_prompt)
@@ -96,7 +107,7 @@ class Testing(ModelBase):
             TestRow(q, b, t)
             for q, b, t in zip(questions, answers["base"], answers["trained"], strict=True)
         ]
-        return BeforeAfter(trained, base, backend, source, rows)
+        return BeforeAfter(trained, base, backend, precision, source, rows)
 
     def _questions(
         self,
@@ -172,6 +183,51 @@ def _as_hf_folder(name: str, path: Path, on_status: Callable[[str], None] | None
     if not (student.model_dir / "tokenizer.json").is_file():
         write_tokenizer(student, student.model_dir)
     return student.model_dir
+
+
+def _same_gguf_type(base: Path, trained: Path) -> str:
+    """The file type both GGUF files share (``F16``, ``Q4_K_M``, ...); a difference is refused:
+    it would show up as a difference of training."""
+    from instructlab import extras
+
+    gguf = extras.require("gguf", "train", "comparing GGUF files")
+    kinds = []
+    for path in (base, trained):
+        field = gguf.GGUFReader(str(path)).fields.get("general.file_type")
+        value = int(field.parts[field.data[0]][0]) if field is not None else None
+        kinds.append(
+            gguf.LlamaFileType(value).name.removeprefix("MOSTLY_") if value is not None else "?"
+        )
+    if kinds[0] != kinds[1]:
+        raise UsageError(
+            f"base_model: {base} is {kinds[0]} but {trained} is {kinds[1]}: serve both at the "
+            "same precision (quantise both or neither; `ilab model test --quantize` on the "
+            "checkpoint folder does that)",
+            "base_model",
+        )
+    return kinds[0]
+
+
+def _quantized(folder: Path, cached: bool, on_status: Callable[[str], None] | None) -> Path:
+    """``folder``'s Q4_K_M GGUF: beside it (a checkpoint), or under the cache (``cached``: a
+    base model, whose folder is not ours to write in); one newer than the weights is reused."""
+    import hashlib
+
+    from instructlab.config import paths
+    from instructlab.train.export.convert import convert_checkpoint, output_paths
+
+    weights = list(folder.glob("*.safetensors"))
+    newest = max((p.stat().st_mtime for p in weights), default=0.0)
+    out = folder
+    if cached:
+        key = hashlib.sha256(f"{folder.resolve()}\0{newest}".encode()).hexdigest()[:12]
+        out = paths.cache_dir() / "quantized" / f"{folder.name}-{key}"
+    _, quantized = output_paths(out, "pytorch_model")
+    if quantized.is_file() and quantized.stat().st_mtime >= newest:
+        return quantized
+    result = convert_checkpoint(folder, output_dir=out, force=True, on_status=on_status)
+    assert result.quantized is not None
+    return result.quantized
 
 
 def _answers(
