@@ -14,7 +14,7 @@ from tokenizers import Tokenizer
 
 from instructlab.errors import UsageError
 from instructlab.train.export.gguf import write_gguf
-from train.tiny import CHATML, write_model_dir
+from train.tiny import CHATML, CORPUS, write_model_dir
 
 PROMPTS = [
     "The quick brown fox jumps over the lazy dog.",
@@ -148,9 +148,43 @@ def test_unsupported_architecture_is_refused_by_name(tmp_path: Path) -> None:
     assert not list(folder.glob("*.gguf"))
 
 
-def test_sentencepiece_style_tokenizer_is_refused(tmp_path: Path) -> None:
+def test_sentencepiece_style_tokenizer(tmp_path: Path) -> None:
+    """A ``▁``-for-space BPE (as Llama 2 and Mistral ship) becomes llama.cpp's SentencePiece
+    model, scored so that it merges in the BPE's order: the same tokens, the same logits."""
+    import transformers
+
     folder = _write(tmp_path / "m", "llama")
     write_model_dir(folder, "metaspace", CHATML)
-    with pytest.raises(UsageError, match=r"tokenizer\.json: a BPE tokenizer with a Metaspace"):
+    # As transformers converts a SentencePiece model: ▁ does not split words (runs of spaces
+    # merge as SentencePiece merges them).
+    spec = json.loads((folder / "tokenizer.json").read_text(encoding="utf-8"))
+    spec["pre_tokenizer"]["split"] = False
+    (folder / "tokenizer.json").write_text(json.dumps(spec), encoding="utf-8")
+    target = write_gguf(folder, folder / "spm.gguf")
+    tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+    model = transformers.AutoModelForCausalLM.from_pretrained(str(folder), dtype=torch.float32)
+    llm = _llama(target)
+    try:
+        # Not the last corpus line: it starts with spaces, and a Metaspace pre-tokenizer adds no
+        # ▁ before one where SentencePiece (and llama.cpp) always add it.
+        for prompt in [*CORPUS[:-1], "Hello friends,\n\thow are the bees today?"]:
+            ids = tokenizer.encode(prompt, add_special_tokens=False).ids
+            assert llm.tokenize(prompt.encode(), add_bos=False, special=True) == ids, prompt
+        llm.reset()
+        llm.eval(ids)
+        with torch.no_grad():
+            expected = model(torch.tensor([ids])).logits[0].numpy()
+        np.testing.assert_allclose(np.asarray(llm.scores[: len(ids)]), expected, atol=5e-3)
+    finally:
+        llm.close()
+
+
+def test_other_tokenizers_are_refused(tmp_path: Path) -> None:
+    folder = _write(tmp_path / "m", "llama")
+    spec = json.loads((folder / "tokenizer.json").read_text(encoding="utf-8"))
+    spec["model"]["type"] = "WordPiece"
+    spec["decoder"] = {"type": "WordPiece", "prefix": "##"}
+    (folder / "tokenizer.json").write_text(json.dumps(spec), encoding="utf-8")
+    with pytest.raises(UsageError, match=r"tokenizer\.json: a WordPiece tokenizer"):
         write_gguf(folder, folder / "x.gguf")
     assert not list(folder.glob("*.gguf")) and not list(folder.glob(".*"))

@@ -11,12 +11,15 @@ What llama.cpp needs, and where it comes from:
   their ``q_proj``/``k_proj`` rows are permuted back (as llama.cpp's converter does); qwen2 rotates
   halves (NEOX) and is written as it is. A tied output layer is not written: llama.cpp reuses the
   token embeddings when ``output.weight`` is missing;
-- a byte-level BPE tokenizer from ``tokenizer.json`` (tokens, types, merges, special ids, the
-  chat template). llama.cpp splits text with one of its named pre-tokenizers; the name is read
-  off the structure of ``tokenizer.json``'s pre-tokenizer (GPT-2's, SmolLM's digits-first, Llama
-  3's or Qwen 2's splitting pattern), the reverse of what our GGUF tokenizer reader
-  (``rust/instructlab-core/src/pack/gguf.rs``) builds. Any other pre-tokenizer, and
-  SentencePiece-style tokenizers, are refused by name rather than written wrongly.
+- the tokenizer from ``tokenizer.json`` (tokens, types, special ids, the chat template):
+  a byte-level BPE as llama.cpp's ``gpt2`` model, with its merges. llama.cpp splits text with
+  one of its named pre-tokenizers; the name is read off the structure of ``tokenizer.json``'s
+  pre-tokenizer (GPT-2's, SmolLM's digits-first, Llama 3's or Qwen 2's splitting pattern), the
+  reverse of what our GGUF tokenizer reader (``rust/instructlab-core/src/pack/gguf.rs``)
+  builds; any other pre-tokenizer is refused by name rather than written wrongly. A
+  SentencePiece-style BPE (``▁`` for spaces: Llama 2, Mistral, Granite 7B) becomes llama.cpp's
+  ``llama`` model, each token scored minus the rank of the first merge that makes it, so that
+  llama.cpp's highest-score-first merging follows the BPE's merge order.
 
 The tensors are streamed: their shapes are read from the safetensors headers, the header of the
 GGUF is written, then each tensor is loaded, converted and written in turn, so memory holds one
@@ -30,6 +33,7 @@ import contextlib
 import json
 import math
 import os
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -190,13 +194,56 @@ def _pre_tokenizer(spec: Any) -> str | None:
 
 @dataclass
 class _Vocab:
+    #: llama.cpp's tokenizer model: ``gpt2`` (byte-level BPE) or ``llama`` (SentencePiece).
+    model: str
     tokens: list[str]
     types: list[int]
     pre: str
+    #: SentencePiece only: a score per token (higher merges first) and the leading space.
+    scores: list[float] | None = None
+    add_space_prefix: bool = False
+
+
+def _is_sentencepiece(spec: dict[str, Any]) -> bool:
+    """A BPE over ``▁``-for-space text (Llama 2, Mistral, Granite 7B), as transformers writes
+    a SentencePiece model into ``tokenizer.json``."""
+    parts = [spec.get("pre_tokenizer"), spec.get("normalizer"), spec.get("decoder")]
+    return "\u2581" in json.dumps(parts, ensure_ascii=False)
+
+
+def _space_prefix(spec: dict[str, Any]) -> bool:
+    """Whether text gets a leading ``▁`` (a Metaspace prepend, or a Prepend normalizer)."""
+    parts: list[Any] = [spec.get("pre_tokenizer"), spec.get("normalizer")]
+    while parts:
+        part = parts.pop()
+        if not isinstance(part, dict):
+            continue
+        parts += part.get("pretokenizers") or part.get("normalizers") or []
+        if part.get("type") == "Metaspace":
+            scheme = part.get("prepend_scheme")
+            if scheme is None:
+                return bool(part.get("add_prefix_space", True))
+            return scheme in ("first", "always")
+        if part.get("type") == "Prepend":
+            return True
+    return False
+
+
+def _merge_pairs(model: dict[str, Any]) -> list[tuple[str, str]]:
+    pairs = []
+    for merge in model.get("merges") or []:
+        if isinstance(merge, str):
+            left, _, right = merge.partition(" ")
+        else:
+            left, right = str(merge[0]), str(merge[1])
+        pairs.append((left, right))
+    return pairs
 
 
 def _vocab(model_dir: Path, n_vocab: int) -> _Vocab:
-    """The byte-level BPE vocabulary of ``tokenizer.json``, padded to the model's vocab size."""
+    """The vocabulary of ``tokenizer.json``, padded to the model's vocab size: byte-level BPE
+    as llama.cpp's ``gpt2`` model, or a SentencePiece-style BPE as its ``llama`` model (scored
+    so that llama.cpp's highest-score-first merging follows the BPE's merge order)."""
     import gguf
 
     tokenizer_file = model_dir / "tokenizer.json"
@@ -208,26 +255,40 @@ def _vocab(model_dir: Path, n_vocab: int) -> _Vocab:
         raise _bad(tokenizer_file, f"is not valid JSON: {exc}") from None
     model = spec.get("model") or {}
     decoder = spec.get("decoder") or {}
-    if model.get("type") != "BPE" or decoder.get("type") != "ByteLevel":
+    byte_level = decoder.get("type") == "ByteLevel"
+    if model.get("type") != "BPE" or not (byte_level or _is_sentencepiece(spec)):
         raise _bad(
             tokenizer_file,
             f"a {model.get('type')} tokenizer with a {decoder.get('type')} decoder cannot be "
             "written to GGUF here (byte-level BPE tokenizers can: Llama 3, Granite 3, Qwen 2, "
-            "SmolLM, GPT-2 style)",
+            "SmolLM, GPT-2 style; and SentencePiece-style BPE: Llama 2, Mistral)",
         )
-    pre = _pre_tokenizer(spec.get("pre_tokenizer"))
-    if pre is None:
-        raise _bad(
-            tokenizer_file,
-            "its pre-tokenizer matches none llama.cpp knows by name here (GPT-2, SmolLM, "
-            f"Llama 3, Qwen 2): {json.dumps(spec.get('pre_tokenizer'))[:200]}",
-        )
+    pre = "default"
+    if byte_level:
+        found = _pre_tokenizer(spec.get("pre_tokenizer"))
+        if found is None:
+            raise _bad(
+                tokenizer_file,
+                "its pre-tokenizer matches none llama.cpp knows by name here (GPT-2, SmolLM, "
+                f"Llama 3, Qwen 2): {json.dumps(spec.get('pre_tokenizer'))[:200]}",
+            )
+        pre = found
+    normal = int(gguf.TokenType.NORMAL)
     by_id: dict[int, tuple[str, int]] = {
-        int(i): (str(t), int(gguf.TokenType.NORMAL)) for t, i in model.get("vocab", {}).items()
+        int(i): (str(t), normal) for t, i in model.get("vocab", {}).items()
     }
+    if not byte_level:
+        unk = model.get("unk_token")
+        for token_id, (text, _) in list(by_id.items()):
+            if text == unk:
+                by_id[token_id] = (text, int(gguf.TokenType.UNKNOWN))
+            elif model.get("byte_fallback") and re.fullmatch(r"<0x[0-9A-F]{2}>", text):
+                by_id[token_id] = (text, int(gguf.TokenType.BYTE))
     for added in spec.get("added_tokens") or []:
         special = bool(added.get("special"))
         token_type = gguf.TokenType.CONTROL if special else gguf.TokenType.USER_DEFINED
+        if not byte_level and added.get("content") == model.get("unk_token"):
+            token_type = gguf.TokenType.UNKNOWN
         by_id[int(added["id"])] = (str(added["content"]), int(token_type))
     size = max(by_id) + 1 if by_id else 0
     if size > n_vocab:
@@ -241,7 +302,20 @@ def _vocab(model_dir: Path, n_vocab: int) -> _Vocab:
         text, token_type_id = by_id.get(token_id, (f"[PAD{token_id}]", int(gguf.TokenType.UNUSED)))
         tokens.append(text)
         types.append(token_type_id)
-    return _Vocab(tokens, types, pre)
+    if byte_level:
+        return _Vocab("gpt2", tokens, types, pre)
+    # llama.cpp merges the adjacent pair whose joined text is the vocabulary entry of highest
+    # score; scoring each token minus the rank of the first merge that makes it reproduces the
+    # BPE's order. Tokens no merge makes rank after every merge.
+    rank: dict[str, int] = {}
+    for index, (left, right) in enumerate(_merge_pairs(model)):
+        rank.setdefault(left + right, index)
+    last = len(rank) + 1
+    scores = [
+        -float(rank.get(text, 0 if len(text) == 1 else last + token_id))
+        for token_id, text in enumerate(tokens)
+    ]
+    return _Vocab("llama", tokens, types, pre, scores, _space_prefix(spec))
 
 
 def _plan(
@@ -353,11 +427,14 @@ def _write(
             writer.add_residual_scale(float(config.get("residual_multiplier", 1.0)))
             writer.add_logit_scale(float(config.get("logits_scaling", 1.0)))
 
-        writer.add_tokenizer_model("gpt2")
+        writer.add_tokenizer_model(vocab.model)
         writer.add_tokenizer_pre(vocab.pre)
         writer.add_token_list(vocab.tokens)
+        if vocab.scores is not None:
+            writer.add_token_scores(vocab.scores)
+            writer.add_add_space_prefix(vocab.add_space_prefix)
         writer.add_token_types(vocab.types)
-        special = gguf.SpecialVocab(model_dir, load_merges=True, n_vocab=n_vocab)
+        special = gguf.SpecialVocab(model_dir, load_merges=vocab.model == "gpt2", n_vocab=n_vocab)
         special.add_to_gguf(writer, quiet=True)
 
         def converted(hf_name: str, gguf_name: str) -> Any:
