@@ -5,9 +5,9 @@ BIN := $(VENV)/bin
 # Extras `make setup` installs: every one the tests need (a test is never skipped on CI's
 # machine). `serve` builds llama-cpp-python from source (the embedded teacher's server; pip's
 # wheel cache makes later builds instant), `train` brings torch and transformers, `eval`
-# matplotlib (the score charts), `rag` Docling's converters, PDFium and Milvus.
+# matplotlib (the score charts), `rag` Docling's converters, PDFium and Milvus, `upload` boto3.
 # `make setup EXTRAS=dev` for a light venv.
-EXTRAS ?= dev,serve,train,eval,rag
+EXTRAS ?= dev,serve,train,eval,rag,upload
 # llama.cpp's multimodal library is never used here: skip building it (CPU speed is unaffected).
 export CMAKE_ARGS ?= -DLLAVA_BUILD=OFF
 export PATH := $(CURDIR)/$(BIN):$(PATH)

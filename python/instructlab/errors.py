@@ -28,6 +28,7 @@ __all__ = [
     "ServerError",
     "TaxonomyError",
     "TokenizerError",
+    "UploadFailed",
     "UsageError",
     "YamlSyntaxError",
     "file_error",
@@ -211,6 +212,15 @@ class ModelNotFound(InstructLabError):
 
 class ServerError(InstructLabError):
     """A model server did not start, died, or answered with an error."""
+
+
+class UploadFailed(InstructLabError):
+    """An upload to a registry, bucket or repository failed (unreachable, refused, rejected)."""
+
+    def __init__(self, destination: str, reason: str) -> None:
+        super().__init__(f"{destination}: {reason}")
+        self.destination = destination
+        self.reason = reason
 
 
 class RequestFailed(InstructLabError):

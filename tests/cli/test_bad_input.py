@@ -463,6 +463,72 @@ CASES: list[tuple[str, int, str]] = [
     _case("model evaluate --benchmark mmlu --backend bogus", 2, "bogus"),
     _case("model evaluate --benchmark bogus", 2, "bogus"),
     _case("model evaluate --benchmark mt_bench", 1, "no MT-Bench data found"),
+    # Conversion to GGUF.
+    _case("model convert", 2, "no trained checkpoint"),
+    _case("model convert --model-dir {missing}", 1, "missing"),
+    _case("model convert --model-dir {file}", 2, "file.txt"),
+    _case("model convert --model-dir {empty_dir}", 2, "not a checkpoint"),
+    _case("model convert --model-dir {model_dir}", 2, "no *.safetensors"),
+    _case("model convert --model-dir {vision}", 2, "'vit'"),
+    _case("model convert --model-dir {tiny_lm} --model-name a/b", 2, "--model-name"),
+    _case("model convert --model-dir {tiny_lm} --adapter-file {empty_dir}", 2, "--adapter-file"),
+    _case("model convert --model-dir {tiny_lm} --output-dir {file}", 1, "file.txt"),
+    _case("model convert --threads 0", 2, "--threads"),
+    _case("model convert --quant-type Q2_K", 2, "Q2_K"),
+    # Before and after training.
+    _case("model test", 2, "no trained checkpoint"),
+    _case("model test --model-dir {missing}", 1, "missing"),
+    _case("model test --model-dir {tiny_lm}", 2, "--base-model"),
+    _case("model test --model-dir {tiny_lm} --base-model {missing}", 1, "missing"),
+    _case(
+        "model test --model-dir {tiny_lm} --base-model {tiny_lm} --test-file {missing}",
+        1,
+        "missing",
+    ),
+    _case(
+        "model test --model-dir {tiny_lm} --base-model {tiny_lm} --test-file {binary_jsonl}",
+        1,
+        "binary.jsonl",
+    ),
+    _case(
+        "model test --model-dir {tiny_lm} --base-model {tiny_lm} --test-file {empty_rows}",
+        1,
+        "empty.jsonl",
+    ),
+    _case(
+        "model test --model-dir {tiny_lm} --base-model {tiny_lm} --taxonomy-path {missing}",
+        1,
+        "missing",
+    ),
+    _case("model test --max-tokens 0", 2, "--max-tokens"),
+    _case("model test --limit 0", 2, "--limit"),
+    _case("model test --format bogus", 2, "bogus"),
+    # Uploads (nothing leaves 127.0.0.1).
+    _case("model upload --destination team/student", 2, "no trained checkpoint"),
+    _case("model upload --model {file}", 2, "--destination"),
+    _case("model upload --model {missing} --destination team/student", 1, "missing"),
+    _case("model upload --model {file} --dest-type bogus --destination x", 2, "bogus"),
+    _case(
+        "model upload --model {file} --dest-type oci --destination oci://host", 2, "--destination"
+    ),
+    _case("model upload --model {file} --dest-type s3 --destination bucket", 2, "--destination"),
+    _case("model upload --model {file} --destination just-a-name", 2, "--destination"),
+    _case(
+        "model upload --model {file} --dest-type oci --destination oci://127.0.0.1:9/student",
+        1,
+        "127.0.0.1:9: the registry is unreachable",
+    ),
+    _case(
+        "model upload --model {empty_dir} --dest-type oci --destination oci://127.0.0.1:9/x",
+        1,
+        "holds no files",
+    ),
+    _case(
+        "model upload --model {file} --dest-type s3 --destination s3://b/x "
+        "--s3-endpoint-url not-a-url",
+        2,
+        "--s3-endpoint-url",
+    ),
     # Retrieval-augmented generation.
     _case("rag convert --input-dir {empty_dir}", 1, "empty"),
     _case("rag convert --input-dir {odd_dir}", 1, "unsupported"),

@@ -11,10 +11,7 @@ from click.testing import CliRunner
 from instructlab.cli.main import cli
 
 # Minimal arguments for pending commands that require some, so they reach the SDK call.
-ARGS: dict[str, list[str]] = {
-    "model convert": ["x"],
-    "model upload": ["x", "y"],
-}
+ARGS: dict[str, list[str]] = {}
 
 # Commands that work now, each with a smoke invocation (their behaviour is tested elsewhere).
 WORKING: dict[str, list[str]] = {
@@ -43,11 +40,17 @@ WORKING: dict[str, list[str]] = {
     "data list": [],
     "data mix": ["--recipe", "{recipe}"],  # exits 1: the recipe lists no data sets
     "model evaluate": ["--benchmark", "mt_bench"],  # exits 1: no MT-Bench data here
+    "model convert": [],  # exits 2: no trained checkpoint yet
+    "model test": [],  # exits 2: no trained checkpoint yet
+    "model upload": ["--destination", "team/student"],  # exits 2: no trained checkpoint yet
     "rag convert": ["--input-dir", "{doc}"],
     "rag ingest": [],  # exits 1: nothing converted yet
     "rag retrieve": ["bees"],  # exits 1: no document store yet
 }
 EXPECTED_EXIT = {
+    "model convert": 2,
+    "model test": 2,
+    "model upload": 2,
     "config edit": 1,
     "model evaluate": 1,
     "data mix": 1,
@@ -93,14 +96,15 @@ def test_help_works_everywhere(command: str) -> None:
     assert "Usage: " in result.output
 
 
-@pytest.mark.parametrize("command", [c for c in ALL if c not in WORKING and c not in LONG_RUNNING])
-def test_pending_commands_exit_3_naming_the_capability(command: str, tmp_path) -> None:
+def test_pending_commands_exit_3_naming_the_capability(tmp_path) -> None:
+    # A loop, not a parametrisation: the list may be empty, and an empty parameter set skips.
     file = tmp_path / "f.jsonl"
     file.write_text("{}\n")
-    args = [a.format(file=file, dir=tmp_path) for a in ARGS.get(command, [])]
-    result = CliRunner().invoke(cli, [*command.split(), *args])
-    assert result.exit_code == 3, result.output
-    assert "is not implemented yet" in result.output
+    for command in [c for c in ALL if c not in WORKING and c not in LONG_RUNNING]:
+        args = [a.format(file=file, dir=tmp_path) for a in ARGS.get(command, [])]
+        result = CliRunner().invoke(cli, [*command.split(), *args])
+        assert result.exit_code == 3, result.output
+        assert "is not implemented yet" in result.output
 
 
 @pytest.mark.parametrize("command", sorted(WORKING))

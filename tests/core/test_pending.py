@@ -31,17 +31,18 @@ def test_every_pending_entry_is_a_real_method() -> None:
     assert set(PENDING) <= set(_public_methods())
 
 
-@pytest.mark.parametrize("qualname", sorted(PENDING))
-def test_pending_methods_raise_naming_the_capability(qualname: str) -> None:
-    cls_name, method = qualname.split(".")
-    cls = getattr(core, cls_name)
-    func = getattr(cls(), method)
-    params = inspect.signature(func).parameters.values()
-    args = ["x" for p in params if p.default is inspect.Parameter.empty and p.kind <= 1]
-    with pytest.raises(NotImplementedYet) as caught:
-        func(*args)
-    assert caught.value.what == qualname
-    assert caught.value.exit_code == 3
+def test_pending_methods_raise_naming_the_capability() -> None:
+    # A loop, not a parametrisation: the list may be empty, and an empty parameter set skips.
+    for qualname in sorted(PENDING):
+        cls_name, method = qualname.split(".")
+        cls = getattr(core, cls_name)
+        func = getattr(cls(), method)
+        params = inspect.signature(func).parameters.values()
+        args = ["x" for p in params if p.default is inspect.Parameter.empty and p.kind <= 1]
+        with pytest.raises(NotImplementedYet) as caught:
+            func(*args)
+        assert caught.value.what == qualname
+        assert caught.value.exit_code == 3
 
 
 # The implemented surface, each exercised by its own tests; adding a method means adding it here.
@@ -60,6 +61,7 @@ IMPLEMENTED = {
     "Data.list_pipelines",
     "Data.mix",
     "Model.chat",
+    "Model.convert",
     "Model.download",
     "Model.evaluate_dk_bench",
     "Model.evaluate_mt_bench",
@@ -71,7 +73,9 @@ IMPLEMENTED = {
     "Model.remove",
     "Model.running_server",
     "Model.serve",
+    "Model.test",
     "Model.train_model",
+    "Model.upload",
     "RAG.convert",
     "RAG.ingest",
     "RAG.retrieve",

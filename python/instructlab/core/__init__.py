@@ -47,7 +47,14 @@ if TYPE_CHECKING:
         TeacherReport,
     )
     from instructlab.core.model import Model
-    from instructlab.core.model_types import ModelInfo, ProcessSummary
+    from instructlab.core.model_types import (
+        BeforeAfter,
+        ConvertResult,
+        ModelInfo,
+        ProcessSummary,
+        Question,
+        TestRow,
+    )
     from instructlab.core.rag import RAG
     from instructlab.core.system import System
     from instructlab.core.taxonomy import Taxonomy
@@ -64,6 +71,10 @@ _HOMES = {
     "Taxonomy": "taxonomy",
     "ModelInfo": "model_types",
     "ProcessSummary": "model_types",
+    "BeforeAfter": "model_types",
+    "ConvertResult": "model_types",
+    "Question": "model_types",
+    "TestRow": "model_types",
     # The records Data takes and returns (see instructlab.core.data_types).
     "BlockReport": "data_types",
     "DataFile": "data_types",
@@ -99,9 +110,11 @@ __api_version__ = "v1alpha1"
 
 __all__ = [
     "RAG",
+    "BeforeAfter",
     "BlockReport",
     "Config",
     "ConfigInitResult",
+    "ConvertResult",
     "Data",
     "DataFile",
     "DataRun",
@@ -122,6 +135,7 @@ __all__ = [
     "ModelInfo",
     "ProcessRecord",
     "ProcessSummary",
+    "Question",
     "RunReport",
     "RunStatus",
     "ShardFinished",
@@ -131,5 +145,6 @@ __all__ = [
     "Taxonomy",
     "TeacherProgress",
     "TeacherReport",
+    "TestRow",
     "__api_version__",
 ]

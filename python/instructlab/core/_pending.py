@@ -9,12 +9,7 @@ from __future__ import annotations
 
 from instructlab.errors import NotImplementedYet
 
-_SERVE = "model serving, chat and model management"
-
-PENDING: dict[str, str] = {
-    "Model.convert": _SERVE,
-    "Model.upload": _SERVE,
-}
+PENDING: dict[str, str] = {}
 
 
 def not_yet(what: str) -> NotImplementedYet:

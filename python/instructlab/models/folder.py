@@ -18,7 +18,7 @@ from instructlab.errors import FileError, MissingExtra, ModelNotFound, UsageErro
 from instructlab.models.embedded import EMBEDDED_MODEL, EMBEDDED_MODEL_ID, embedded_model_path
 from instructlab.models.resolve import is_gguf, is_hf_directory
 
-__all__ = ["ModelInfo", "download", "list_models", "remove"]
+__all__ = ["ModelInfo", "download", "list_models", "model_info", "remove"]
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,10 @@ class ModelInfo:
     format: str
     modified: datetime.datetime
     embedded: bool = False
+    #: For a trained checkpoint: samples seen, the base model and the training data it names.
+    samples: int | None = None
+    base_model: str | None = None
+    data: str | None = None
 
 
 def _size(path: Path) -> int:
@@ -39,7 +43,8 @@ def _size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
-def _info(name: str, path: Path, embedded: bool = False) -> ModelInfo:
+def model_info(name: str, path: Path, embedded: bool = False) -> ModelInfo:
+    """A model file or folder's :class:`ModelInfo` (size, format, modification time)."""
     stat = path.stat()
     kind = "GGUF" if path.suffix == ".gguf" else "safetensors"
     if path.is_dir() and next(path.glob("*.safetensors"), None) is None:
@@ -62,16 +67,16 @@ def list_models(models_dir: Path | None = None) -> list[ModelInfo]:
     """The embedded model (if installed) and every model in the models directory."""
     found: list[ModelInfo] = []
     with contextlib.suppress(MissingExtra):
-        found.append(_info(EMBEDDED_MODEL, embedded_model_path(), embedded=True))
+        found.append(model_info(EMBEDDED_MODEL, embedded_model_path(), embedded=True))
     root = models_dir or paths.models_dir()
     if root.is_dir():
         for entry in sorted(root.iterdir()):
             if _is_model(entry):
-                found.append(_info(entry.name, entry))
+                found.append(model_info(entry.name, entry))
             elif entry.is_dir():
                 for inner in sorted(entry.iterdir()):
                     if _is_model(inner):
-                        found.append(_info(f"{entry.name}/{inner.name}", inner))
+                        found.append(model_info(f"{entry.name}/{inner.name}", inner))
     return found
 
 

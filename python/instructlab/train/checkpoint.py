@@ -35,6 +35,7 @@ __all__ = [
     "CheckpointInfo",
     "list_checkpoints",
     "load_state",
+    "newest_checkpoint",
     "prune_checkpoints",
     "save_checkpoint",
     "save_state",
@@ -147,6 +148,15 @@ def list_checkpoints(ckpt_output_dir: Path) -> list[CheckpointInfo]:
                 continue
             found.append(CheckpointInfo(child, int(match.group(1)), info))
     return sorted(found, key=lambda c: c.samples)
+
+
+def newest_checkpoint(ckpt_output_dir: Path) -> CheckpointInfo | None:
+    """The checkpoint written last in ``ckpt_output_dir`` (by its ``created`` time, then by
+    samples), or None when there is none."""
+    found = list_checkpoints(ckpt_output_dir)
+    if not found:
+        return None
+    return max(found, key=lambda c: (str(c.info.get("created", "")), c.samples))
 
 
 def prune_checkpoints(ckpt_output_dir: Path, keep: int) -> list[Path]:

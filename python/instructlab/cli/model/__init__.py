@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from instructlab.cli._common import group
+from instructlab.cli.model.before_after import test
 from instructlab.cli.model.chat import chat
 from instructlab.cli.model.convert import convert
 from instructlab.cli.model.evaluate import evaluate
@@ -30,6 +31,7 @@ for _command in (
     download,
     remove,
     convert,
+    test,
     upload,
 ):
     model.add_command(_command)

@@ -18,3 +18,13 @@ def sdk(ctx: click.Context, student: str | Path | None = None) -> Model:
     from instructlab.core import Model
 
     return Model(student, state(ctx).config_path)
+
+
+def given(ctx: click.Context, name: str, value: str | None) -> str | None:
+    """``value`` when the user gave it (flag or environment variable), else None: a model
+    setting left to the configuration is then the SDK's to choose (the newest checkpoint when
+    the configuration names only the built-in default)."""
+    from click.core import ParameterSource
+
+    source = ctx.get_parameter_source(name)
+    return None if source in (ParameterSource.DEFAULT, ParameterSource.DEFAULT_MAP) else value

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from instructlab.cli._common import ENDPOINT_URL, POSITIVE
-from instructlab.cli.model._sdk import sdk
+from instructlab.cli.model._sdk import given, sdk
 
 
 @click.command()
@@ -52,6 +52,8 @@ def chat(
     """Chat with a model in the terminal (with QUESTION and -qq: answer once and exit)."""
     if quick and not question:
         raise click.UsageError("-qq needs a QUESTION")
+    if not endpoint_url:
+        model = given(ctx, "model", model)
     if not endpoint_url and not quick:
         click.echo(f"Starting {model or 'the model'} for this chat...", err=True)
     reply = sdk(ctx, model).chat(

@@ -14,8 +14,8 @@ from instructlab.cli.model._sdk import sdk
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 @click.pass_context
 def list_(ctx: click.Context, fmt: str) -> None:
-    """Models in the models directory, the embedded one included."""
-    models = sdk(ctx).list()
+    """Models in the models directory (the embedded one included) and trained checkpoints."""
+    found = sdk(ctx).list()
     if fmt == "json":
         import json
 
@@ -27,24 +27,46 @@ def list_(ctx: click.Context, fmt: str) -> None:
                 "format": m.format,
                 "modified": m.modified.isoformat(timespec="seconds"),
                 "embedded": m.embedded,
+                "checkpoint": m.samples is not None,
+                "samples": m.samples,
+                "base_model": m.base_model,
+                "data": m.data,
             }
-            for m in models
+            for m in found
         ]
         click.echo(json.dumps(rows, indent=2))
         return
     from rich.console import Console
     from rich.table import Table
 
+    models = [m for m in found if m.samples is None]
+    checkpoints = [m for m in found if m.samples is not None]
+    console = Console(soft_wrap=True)
     table = Table("Name", "Format", "Size", "Modified", "Path")
     for m in models:
         name = f"{m.name} (embedded)" if m.embedded else m.name
         modified = m.modified.strftime("%Y-%m-%d %H:%M")
         table.add_row(name, m.format, human_size(m.size), modified, str(m.path))
-    console = Console(soft_wrap=True)
     if models:
         console.print(table)
     else:
         console.print("No models yet: `ilab model download` copies or fetches one.")
+    if checkpoints:
+        trained = Table(
+            "Checkpoint", "Samples", "Base model", "Data", "Size", "Modified", "Path",
+            title="Trained checkpoints (the newest is used when no model is named)",
+        )  # fmt: skip
+        for m in checkpoints:
+            trained.add_row(
+                m.name,
+                str(m.samples),
+                m.base_model or "",
+                m.data or "",
+                human_size(m.size),
+                m.modified.strftime("%Y-%m-%d %H:%M"),
+                str(m.path),
+            )
+        console.print(trained)
 
 
 @click.command()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from instructlab.cli._common import NON_NEGATIVE, POSITIVE, detached_option
-from instructlab.cli.model._sdk import sdk
+from instructlab.cli.model._sdk import given, sdk
 
 
 @click.command()
@@ -44,7 +44,7 @@ def serve(
 ) -> None:
     """Serve a model over an OpenAI-compatible API."""
     result = sdk(ctx).serve(
-        model_path,
+        given(ctx, "model_path", model_path),
         backend,
         host_port=host_port,
         chat_template=chat_template,
@@ -54,6 +54,7 @@ def serve(
         gpus=gpus,
         vllm_args=list(vllm_args) or None,
         detached=detached,
+        notify=lambda line: click.echo(line, err=True),
     )
     if isinstance(result, int):
         ctx.exit(result)

@@ -6,6 +6,7 @@ their sum. A new command adds its module and its base class here.
 
 from __future__ import annotations
 
+from instructlab.core.model.before_after import Testing
 from instructlab.core.model.chat import Chatting
 from instructlab.core.model.convert import Converting
 from instructlab.core.model.evaluate_knowledge import EvaluatingKnowledge
@@ -28,6 +29,7 @@ class Model(
     EvaluatingKnowledge,
     EvaluatingSkills,
     Converting,
+    Testing,
     Uploading,
 ):
     """A student model and what can be done with it (v1alpha1).

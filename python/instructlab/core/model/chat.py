@@ -113,7 +113,7 @@ class Chatting(ModelBase):
             named = model if model and not is_embedded(model) else None
             model_id = named or (endpoint.models() or ["default"])[0]
             return talk(endpoint, model_id)
-        target = model or self.student_model or config.model
+        target = model or self.student_model or self._newest_or(config.model, "chat.model", notify)
         options = {"ctx_size": ctx_size} if use_rag else {}
         with self.running_server(target, api_key=api_key, **options) as server:
             return talk(Endpoint(server.base_url, server.api_key), server.model_id)

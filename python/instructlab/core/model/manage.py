@@ -17,11 +17,16 @@ class Managing(ModelBase):
     """The models folder: what is there, copying or downloading in, removing."""
 
     @checked
-    def list(self) -> list[ModelInfo]:
-        """Models in the models directory, the embedded one included."""
+    def list(self, *, checkpoints: bool = True) -> list[ModelInfo]:
+        """Models in the models directory, the embedded one included, then (with
+        ``checkpoints``) the trained checkpoints under ``train.ckpt_output_dir``, oldest first,
+        each with its samples, base model and training data."""
         from instructlab.models.folder import list_models
 
-        return list_models()
+        found = list_models()
+        if checkpoints:
+            found.extend(_checkpoints(self.configuration.train.ckpt_output_dir))
+        return found
 
     @checked
     def download(
@@ -52,3 +57,30 @@ class Managing(ModelBase):
         if confirm is not None and not confirm(find(model).path):
             return None
         return remove(model)
+
+
+def _checkpoints(ckpt_output_dir: str) -> list[ModelInfo]:
+    """The trained checkpoints under ``ckpt_output_dir`` as :class:`ModelInfo` records."""
+    import dataclasses
+
+    from instructlab.models.folder import model_info
+    from instructlab.train.checkpoint import list_checkpoints
+
+    root = Path(ckpt_output_dir).expanduser()
+    out = []
+    for checkpoint in list_checkpoints(root):
+        info = checkpoint.info
+        base = info.get("base_model")
+        base = base if isinstance(base, dict) else {}
+        data = info.get("data")
+        inputs = data.get("inputs") if isinstance(data, dict) else None
+        names = [Path(str(i)).name for i in inputs] if isinstance(inputs, list) else []
+        out.append(
+            dataclasses.replace(
+                model_info(checkpoint.path.name, checkpoint.path),
+                samples=checkpoint.samples,
+                base_model=str(base.get("source") or base.get("path") or "") or None,
+                data=", ".join(names) or None,
+            )
+        )
+    return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -30,13 +31,16 @@ class Serving(ModelBase):
         vllm_args: list[str] | None = None,
         detached: bool = False,
         startup_timeout: Annotated[float, Gt(0)] = 120.0,
+        notify: Callable[[str], None] | None = None,
     ) -> DetachedServer | int:
         """Serves a model over an OpenAI-compatible API.
 
         In the foreground (the default) it blocks until the server stops and returns its exit
         code; ``detached=True`` starts it in the background, tracked by ``System.processes``,
         waits until it answers, and returns where it is. Unset options come from the ``serve``
-        section of the configuration; the model defaults to the embedded one.
+        section of the configuration. Without a model, and with ``serve.model_path`` unset or
+        the embedded model (the built-in default), the newest trained checkpoint is served when
+        there is one (``notify`` hears which), else the embedded model.
         """
         from instructlab.serve.serving import (
             options_from_config,
@@ -44,6 +48,10 @@ class Serving(ModelBase):
             serve_foreground,
         )
 
+        if model_path is None:
+            model_path = self._newest_or(
+                self.configuration.serve.model_path, "serve.model_path", notify
+            )
         options = options_from_config(
             self.configuration.serve,
             model_path=model_path,
