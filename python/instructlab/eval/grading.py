@@ -87,6 +87,7 @@ class Grader(Protocol):
 
     #: The top of the rating scale (1..high).
     high: int
+
     @property
     def prompt_id(self) -> str:
         """The judge prompts' identity (a hash), reported beside the scores."""
