@@ -59,6 +59,19 @@ def test_hybrid_retrieval_finds_the_answer_and_names_its_source(tmp_path: Path) 
     assert len(vectors_only.retrieve("bees", 3)) == 3
 
 
+@pytest.mark.parametrize("mode", ["hybrid", "vector", "bm25"])
+def test_a_top_k_past_the_store_returns_every_chunk(tmp_path: Path, mode: str) -> None:
+    embedder = Embedder.load(write_sentence_model(tmp_path / "m", max_seq_length=64), "native")
+    store = open_store(tmp_path / "s", "ilab", create=True)
+    ingest_into(store, [(n, parse_markdown(t, Path(n))) for n, t in DOCS.items()], embedder)
+    retriever = Retriever(open_store(tmp_path / "s", "ilab"), embedder, mode)
+    every = [(p.chunk.document, p.rank) for p in retriever.retrieve("bees", len(DOCS))]
+    # 10**22 once reached the native index and failed there ("k is too large").
+    assert [(p.chunk.document, p.rank) for p in retriever.retrieve("bees", 10**22)] == every
+    if mode != "bm25":  # BM25 lists only the chunks that share a term with the query
+        assert len(every) == len(DOCS)
+
+
 def test_the_prompt_fits_the_context_and_says_what_was_cut(tmp_path: Path) -> None:
     store = open_store(tmp_path / "s", "ilab", create=True)
     long = "# Long\n\n" + " ".join(["Bees pollinate flowers."] * 60) + "\n"

@@ -92,12 +92,14 @@ class Retriever:
         chunks = self.store.chunks()
         if not chunks or top_k < 1:
             return []
+        # No ranking holds more than the store: a larger k (even one past 64 bits) means all.
+        top_k = min(top_k, len(chunks))
         if self.mode == "bm25":
             hits = self._bm25_hits(query, top_k)
         elif self.mode == "vector":
             hits = self._vector_hits(query, top_k)
         else:
-            pool = max(top_k * _POOL, 20)
+            pool = min(max(top_k * _POOL, 20), len(chunks))
             fused: dict[int, float] = {}
             for ranking in (self._vector_hits(query, pool), self._bm25_hits(query, pool)):
                 for rank, (chunk_id, _) in enumerate(ranking):
