@@ -119,6 +119,9 @@ def score(pairs: list, truth: set, texts: list[str], args: argparse.Namespace) -
 
 
 def main() -> int:
+    import _release  # benches/ is the script's folder
+
+    _release.require_release()
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--docs", type=int, default=1_000_000)
     parser.add_argument("--words", type=int, default=100)

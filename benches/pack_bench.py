@@ -74,6 +74,9 @@ def run_peer(python: Path, mode: str, args: dict, threads: int) -> dict:
 
 
 def main() -> int:
+    import _release  # benches/ is the script's folder
+
+    _release.require_release()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--conversations", type=int, default=100_000)
     parser.add_argument("--threads", type=int, default=2)

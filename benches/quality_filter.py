@@ -104,6 +104,9 @@ def peer(args: argparse.Namespace) -> None:
 
 
 def main() -> int:
+    import _release  # benches/ is the script's folder
+
+    _release.require_release()
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--words", type=int, default=100)

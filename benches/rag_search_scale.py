@@ -63,6 +63,9 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
 
 
 def main() -> int:
+    import _release  # benches/ is the script's folder
+
+    _release.require_release()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--chunks", type=int, default=100_000)
     parser.add_argument("--corpora", type=Path, default=ROOT.parent.parent / "shared" / "corpora")

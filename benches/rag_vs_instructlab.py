@@ -237,6 +237,9 @@ def _top5(vectors: bytes, queries: bytes, dim: int = 384) -> list[list[int]]:
 
 
 def main() -> int:
+    import _release  # benches/ is the script's folder
+
+    _release.require_release()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--side", choices=["ours", "peer", "embed-ours", "embed-peer"])
     parser.add_argument("--docs")

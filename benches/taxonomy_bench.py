@@ -60,6 +60,9 @@ def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, str
 
 
 def main() -> int:
+    import _release  # benches/ is the script's folder
+
+    _release.require_release()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--leaves", type=int, default=2000)
     parser.add_argument("--commits", type=int, default=100)

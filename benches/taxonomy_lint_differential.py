@@ -189,6 +189,9 @@ json.dump({"version": yamllint.__version__, "results": out}, open(sys.argv[2], "
 
 
 def main() -> int:
+    import _release  # benches/ is the script's folder
+
+    _release.require_release()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=3000)
     parser.add_argument("--seed", type=int, default=7)
