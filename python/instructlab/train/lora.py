@@ -11,6 +11,7 @@ resumed run must continue from exactly where it stopped).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,19 +28,20 @@ def _peft() -> Any:
     return extras.require("peft", "train", "LoRA training")
 
 
-def linear_module_names(model: Any) -> list[str]:
-    """The distinct last names (``q_proj``) of the model's linear layers, output layer aside."""
+def _linear_layers(model: Any) -> Iterator[tuple[str, Any]]:
+    """The model's linear layers with their last names (``q_proj``), output layer aside: what
+    adapters can go on."""
     import torch
 
     output = model.get_output_embeddings() if hasattr(model, "get_output_embeddings") else None
-    names: list[str] = []
     for name, module in model.named_modules():
-        if module is output or not isinstance(module, torch.nn.Linear):
-            continue
-        last = name.rsplit(".", 1)[-1]
-        if last not in names:
-            names.append(last)
-    return names
+        if module is not output and isinstance(module, torch.nn.Linear):
+            yield name.rsplit(".", 1)[-1], module
+
+
+def linear_module_names(model: Any) -> list[str]:
+    """The distinct last names (``q_proj``) of the model's linear layers, output layer aside."""
+    return list(dict.fromkeys(name for name, _ in _linear_layers(model)))
 
 
 def _check_targets(model: Any, targets: tuple[str, ...]) -> None:
@@ -58,15 +60,10 @@ def _check_targets(model: Any, targets: tuple[str, ...]) -> None:
 def _check_rank(model: Any, rank: int, targets: tuple[str, ...]) -> None:
     """A rank above the smallest side of an adapted layer adds nothing but memory (and a huge
     one would fail deep inside torch's allocator): refuse it before anything is allocated."""
-    import torch
-
-    output = model.get_output_embeddings() if hasattr(model, "get_output_embeddings") else None
     sides = [
         min(module.in_features, module.out_features)
-        for name, module in model.named_modules()
-        if isinstance(module, torch.nn.Linear)
-        and module is not output
-        and (not targets or name.rsplit(".", 1)[-1] in targets)
+        for name, module in _linear_layers(model)
+        if not targets or name in targets
     ]
     if sides and rank > min(sides):
         raise UsageError(
