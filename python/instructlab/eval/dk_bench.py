@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from instructlab.errors import FileError, UsageError
-from instructlab.eval.grading import Graded, Question, ReferenceGrader
+from instructlab.eval.grading import Graded, JudgedRun, Question, ReferenceGrader
 from instructlab.eval.noise import Estimate, estimate, median_score
 
 __all__ = [
@@ -110,7 +110,7 @@ class DkGrader(ReferenceGrader):
 
 
 @dataclass
-class DkBenchResult:
+class DkBenchResult(JudgedRun):
     """Scores 1-5 per question and on average, the error rate and the result files."""
 
     model: str
@@ -129,11 +129,6 @@ class DkBenchResult:
     requests_sent: int = 0
     requests_cached: int = 0
     max_score: float = 5.0
-
-    @property
-    def error_rate(self) -> float:
-        """Judge samples without a grade, as a share of all."""
-        return self.errors / self.judgments if self.judgments else 0.0
 
     @property
     def total(self) -> float:

@@ -27,6 +27,7 @@ from instructlab.eval.judge import (
 __all__ = [
     "Graded",
     "Grader",
+    "JudgedRun",
     "Judgment",
     "Question",
     "ReferenceGrader",
@@ -102,6 +103,19 @@ class Grader(Protocol):
     ) -> tuple[str, list[dict[str, str]]]:
         """The prompt name and the judge's messages for one turn."""
         ...
+
+
+class JudgedRun:
+    """What every judged benchmark's result shares: the judge samples asked for and those
+    without a rating (unparseable or failed), and their share."""
+
+    judgments: int
+    errors: int
+
+    @property
+    def error_rate(self) -> float:
+        """Judge samples without a rating, as a share of all."""
+        return self.errors / self.judgments if self.judgments else 0.0
 
 
 class ReferenceGrader:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from instructlab.errors import FileError
-from instructlab.eval.grading import Graded, Question
+from instructlab.eval.grading import Graded, JudgedRun, Question
 from instructlab.eval.judge import prompt_hash
 from instructlab.eval.mt_bench_data import JUDGE_PROMPT_NAMES, MtBenchData
 from instructlab.eval.noise import Estimate, estimate, estimate_groups
@@ -122,7 +122,7 @@ class FastChatGrader:
 
 
 @dataclass
-class MtBenchResult:
+class MtBenchResult(JudgedRun):
     """MT-Bench scores (0-10) with their intervals, the error rate and where files went."""
 
     model: str
@@ -142,11 +142,6 @@ class MtBenchResult:
     requests_sent: int = 0
     requests_cached: int = 0
     max_score: float = 10.0
-
-    @property
-    def error_rate(self) -> float:
-        """Judge samples without a rating, as a share of all."""
-        return self.errors / self.judgments if self.judgments else 0.0
 
     def to_dict(self) -> dict[str, Any]:
         """The result as JSON (InstructLab's keys, plus the intervals and the judge's data)."""

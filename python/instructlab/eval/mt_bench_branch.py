@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from instructlab.eval.grading import Graded, Question, ReferenceGrader
+from instructlab.eval.grading import Graded, JudgedRun, Question, ReferenceGrader
 from instructlab.eval.noise import Estimate, difference, estimate
 
 __all__ = [
@@ -168,7 +168,7 @@ def compare(
 
 
 @dataclass
-class MtBenchBranchResult:
+class MtBenchBranchResult(JudgedRun):
     """Both sides' scores (0-10), the leaf-by-leaf comparison, the error rate and the files."""
 
     model: str
@@ -194,11 +194,6 @@ class MtBenchBranchResult:
     requests_sent: int = 0
     requests_cached: int = 0
     max_score: float = 10.0
-
-    @property
-    def error_rate(self) -> float:
-        """Judge samples without a rating, as a share of all (both sides)."""
-        return self.errors / self.judgments if self.judgments else 0.0
 
     def to_dict(self) -> dict[str, Any]:
         """The result as JSON: InstructLab's keys (the lists as tuples), plus the intervals."""
