@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import pytest
 
 from instructlab.sdg import Pipeline
+from instructlab.sdg.records import ALLOWED_COLUMNS
 from instructlab.sdg.shard import Shard, ShardSettings
 from instructlab.testing import Call, MockOpenAI, Rule
 
@@ -138,3 +140,26 @@ def make_shards(
                 )
             )
     return shards
+
+
+def knowledge_rows(n: int = 3) -> list[dict[str, object]]:
+    """Rows a knowledge leaf's generation yields: a document chunk with a question about it."""
+    return [
+        {
+            "document": f"Chunk {i} says bees dance.",
+            "domain": "ecology",
+            "question": f"What does chunk {i} say?",
+            "response": f"Chunk {i} says bees dance.",
+            "leaf_node_path": "knowledge_bees",
+        }
+        for i in range(n)
+    ]
+
+
+def records_are_valid(records: list[dict[str, object]]) -> None:
+    """Each record has exactly the training columns, metadata as a JSON string, a bool unmask."""
+    for record in records:
+        assert set(record) == set(ALLOWED_COLUMNS)
+        assert isinstance(record["metadata"], str)
+        json.loads(record["metadata"])
+        assert isinstance(record["unmask"], bool)

@@ -5,33 +5,13 @@ from __future__ import annotations
 import json
 
 from instructlab.sdg import knowledge
-from instructlab.sdg.records import ALLOWED_COLUMNS
 
-
-def _knowledge_rows(n: int = 3) -> list[dict[str, object]]:
-    return [
-        {
-            "document": f"Chunk {i} says bees dance.",
-            "domain": "ecology",
-            "question": f"What does chunk {i} say?",
-            "response": f"Chunk {i} says bees dance.",
-            "leaf_node_path": "knowledge_bees",
-        }
-        for i in range(n)
-    ]
-
-
-def _records_are_valid(records: list[dict[str, object]]) -> None:
-    for record in records:
-        assert set(record) == set(ALLOWED_COLUMNS)
-        assert isinstance(record["metadata"], str)
-        json.loads(record["metadata"])
-        assert isinstance(record["unmask"], bool)
+from .conftest import knowledge_rows, records_are_valid
 
 
 def test_phase07_puts_the_document_in_front_and_unmasks() -> None:
-    records = knowledge.knowledge_phase07(_knowledge_rows())
-    _records_are_valid(records)
+    records = knowledge.knowledge_phase07(knowledge_rows())
+    records_are_valid(records)
     assert len(records) == 3
     first = records[0]
     assert first["unmask"] is True
@@ -48,9 +28,9 @@ def test_phase07_puts_the_document_in_front_and_unmasks() -> None:
 
 
 def test_phase10_adds_distractors_then_the_phase07_samples() -> None:
-    rows = _knowledge_rows(6)
+    rows = knowledge_rows(6)
     records = knowledge.knowledge_phase10(rows)
-    _records_are_valid(records)
+    records_are_valid(records)
     raft, pretraining = records[:6], records[6:]
     assert len(pretraining) == 6 and all(r["unmask"] for r in pretraining)
     for record, row in zip(raft, rows, strict=True):
@@ -69,7 +49,7 @@ def test_phase10_adds_distractors_then_the_phase07_samples() -> None:
 
 
 def test_phase10_with_one_document_keeps_it() -> None:
-    records = knowledge.knowledge_phase10(_knowledge_rows(1))
+    records = knowledge.knowledge_phase10(knowledge_rows(1))
     assert "Chunk 0 says bees dance." in records[0]["messages"][0]["content"]
 
 
@@ -96,5 +76,5 @@ def test_auxiliary_samples_rewrite_the_raw_document_once() -> None:
 
 
 def test_rows_without_a_question_or_answer_are_left_out() -> None:
-    rows = [*_knowledge_rows(1), {"document": "x", "question": "", "response": "y"}]
+    rows = [*knowledge_rows(1), {"document": "x", "question": "", "response": "y"}]
     assert len(knowledge.knowledge_phase07(rows)) == 1

@@ -12,36 +12,17 @@ import yaml
 from instructlab.fileio import read_jsonl, write_jsonl
 from instructlab.sdg import mixclean, runmix
 from instructlab.sdg.recipes import Recipe
-from instructlab.sdg.records import ALLOWED_COLUMNS, skill_record
+from instructlab.sdg.records import skill_record
+
+from .conftest import knowledge_rows
 
 SYSTEM = "You are a careful assistant."
 Row = dict[str, Any]
 
 
-def _knowledge_rows(n: int = 3) -> list[dict[str, object]]:
-    return [
-        {
-            "document": f"Chunk {i} says bees dance.",
-            "domain": "ecology",
-            "question": f"What does chunk {i} say?",
-            "response": f"Chunk {i} says bees dance.",
-            "leaf_node_path": "knowledge_bees",
-        }
-        for i in range(n)
-    ]
-
-
-def _records_are_valid(records: list[dict[str, object]]) -> None:
-    for record in records:
-        assert set(record) == set(ALLOWED_COLUMNS)
-        assert isinstance(record["metadata"], str)
-        json.loads(record["metadata"])
-        assert isinstance(record["unmask"], bool)
-
-
 def test_run_mixer_writes_instructlab_layout(tmp_path: Path) -> None:
     mixer = runmix.RunMixer(tmp_path, "2025-01-01T00_00_00", SYSTEM, use_default_recipes=False)
-    assert mixer.add_knowledge("knowledge_bees", _knowledge_rows(4)) == 4
+    assert mixer.add_knowledge("knowledge_bees", knowledge_rows(4)) == 4
     skills = [{"question": f"Q{i}?", "response": f"A{i}.", "leaf_node_path": "s"} for i in range(5)]
     skills.append({"question": "Empty answer?", "response": ""})
     assert mixer.add_skill("compositional_skills_s", skills) == 5
@@ -119,7 +100,7 @@ def test_run_mixer_starts_from_the_system_default_recipes(
     )
     monkeypatch.setenv("XDG_DATA_DIRS", str(share))
     mixer = runmix.RunMixer(tmp_path / "out", "x", SYSTEM)
-    mixer.add_knowledge("k", _knowledge_rows(1))
+    mixer.add_knowledge("k", knowledge_rows(1))
     out = mixer.finish()
     datasets = yaml.safe_load(out.skills_recipe.read_text())["datasets"]
     # The default data set is kept with an absolute path; the knowledge is upsampled to 3%.
