@@ -558,13 +558,13 @@ fn stat_clean(_: &IndexEntry, _: &Path, _: Option<Stamp>, _: bool) -> bool {
     false // no comparable stat data: every file is compared by content
 }
 
+/// What the taxonomy's tests share: committing a fixture work tree.
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use git2::Signature;
-    use std::fs;
+pub(crate) mod test_repo {
+    use git2::{Repository, Signature};
 
-    fn commit_all(repo: &Repository, message: &str) {
+    /// Stages everything in the work tree and commits it on `HEAD`.
+    pub(crate) fn commit_all(repo: &Repository, message: &str) {
         let mut index = repo.index().expect("index");
         index
             .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
@@ -583,6 +583,13 @@ mod tests {
         repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &refs)
             .expect("commit");
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_repo::commit_all;
+    use super::*;
+    use std::fs;
 
     #[test]
     fn committed_staged_unstaged_and_untracked_changes_count_deletions_do_not() {

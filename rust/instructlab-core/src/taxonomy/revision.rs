@@ -66,29 +66,8 @@ pub fn files_named_at(repo_path: &Path, rev: &str, name: &str) -> Result<Vec<(St
 #[cfg(test)]
 mod tests {
     use super::*;
-    use git2::Signature;
+    use crate::taxonomy::git::test_repo::commit_all;
     use std::fs;
-
-    fn commit_all(repo: &Repository, message: &str) {
-        let mut index = repo.index().expect("index");
-        index
-            .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
-            .expect("add");
-        index.write().expect("write index");
-        let tree = repo
-            .find_tree(index.write_tree().expect("tree"))
-            .expect("find tree");
-        let sig = Signature::now("t", "t@example.invalid").expect("sig");
-        let parents: Vec<git2::Commit> = repo
-            .head()
-            .ok()
-            .and_then(|h| h.peel_to_commit().ok())
-            .into_iter()
-            .collect();
-        let refs: Vec<&git2::Commit> = parents.iter().collect();
-        repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &refs)
-            .expect("commit");
-    }
 
     #[test]
     fn reads_each_revision_without_the_work_tree() {
